@@ -6,7 +6,10 @@ package io.jvmm.spi.memory;
  */
 public interface AddressSpace {
 
-    /** Maps a region; overlapping an existing region of the same priority is an error. */
+    /**
+     * Maps a region. Regions may overlap (a guest can program two BARs to the same address); the most
+     * recently placed one decodes the overlap.
+     */
     Region map(String name, long base, long size, IoHandler handler);
 
     /** Dispatches an access of 1, 2, 4 or 8 bytes (used by accelerators and by DMA to MMIO). */
