@@ -15,4 +15,12 @@ public interface LocalMigratable {
 
     /** Source side, after a successful handoff: the target owns the host resource now. */
     void handedOver();
+
+    /**
+     * Target side: the incoming migration failed or was cancelled after this backend's state (and
+     * descriptors) loaded. Close every descriptor received and wait for descriptors again; the
+     * source keeps and goes on using its own.
+     */
+    default void abortIncoming() {
+    }
 }

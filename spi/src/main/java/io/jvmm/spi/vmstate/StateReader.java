@@ -32,4 +32,9 @@ public interface StateReader {
         }
         return v;
     }
+
+    /** True when the section was saved with {@link StateWriter#localMigration()} on (descriptors follow). */
+    default boolean localMigration() {
+        return false;
+    }
 }

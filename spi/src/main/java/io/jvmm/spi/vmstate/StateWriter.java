@@ -24,4 +24,14 @@ public interface StateWriter {
      * descriptor travels out of band (SCM_RIGHTS) and the stream records its position.
      */
     void fd(String field, int fd);
+
+    /**
+     * True when this section's host resources are handed to a process on the same host in this
+     * migration (migration parameter {@code local}, a channel that carries descriptors, and the
+     * target waiting for them): a backend then writes its descriptors as {@link #fd} fields; in any
+     * other migration it must not.
+     */
+    default boolean localMigration() {
+        return false;
+    }
 }
