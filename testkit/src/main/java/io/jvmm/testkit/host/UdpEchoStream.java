@@ -1,0 +1,229 @@
+package io.jvmm.testkit.host;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A UDP stream with sequence numbers from a host (inside a namespace) to a guest that echoes it,
+ * spread over several flows (source ports) so the kernel steers them to different tap queues.
+ * Counts what was sent and echoed, which sequence numbers never came back, and the largest gap
+ * between two consecutive echoes: the number that shows a migration's hole in the traffic.
+ *
+ * <p>Payload: 8-byte sequence number, 8-byte send time (ns), then padding to the packet size.
+ */
+public final class UdpEchoStream implements AutoCloseable {
+    private final List<DatagramChannel> flows = new ArrayList<>();
+    private final int rate;
+    private final int payloadSize;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong echoed = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final BitSet seen = new BitSet();
+    private final Selector selector;
+    private volatile boolean sending;
+    private volatile boolean running = true;
+    private volatile long lastEchoNanos;
+    private volatile long largestGapNanos;
+    private volatile long largestGapStartNanos;
+    private Thread sender;
+    private Thread receiver;
+    private final long startNanos = System.nanoTime();
+
+    /**
+     * @param ns the namespace the host side lives in
+     * @param guest the guest's address and echo port
+     * @param flowCount number of flows (distinct source ports)
+     * @param rate packets per second over all flows
+     * @param payloadSize UDP payload bytes (at least 16)
+     */
+    public UdpEchoStream(NetNamespace ns, InetSocketAddress guest, int flowCount, int rate, int payloadSize)
+            throws IOException {
+        if (payloadSize < 16) {
+            throw new IllegalArgumentException("payload must hold 16 bytes of sequence and time");
+        }
+        this.rate = rate;
+        this.payloadSize = payloadSize;
+        this.selector = Selector.open();
+        for (int i = 0; i < flowCount; i++) {
+            DatagramChannel ch = ns.openDatagramChannel();
+            ch.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            ch.connect(guest);
+            ch.configureBlocking(false);
+            ch.register(selector, SelectionKey.OP_READ);
+            flows.add(ch);
+        }
+    }
+
+    /** Starts sending and receiving. */
+    public void start() {
+        sending = true;
+        receiver = Thread.ofPlatform().daemon().name("udp-echo-rx").start(this::receive);
+        sender = Thread.ofPlatform().daemon().name("udp-echo-tx").start(this::send);
+    }
+
+    private void send() {
+        ByteBuffer buf = ByteBuffer.allocateDirect(payloadSize).order(ByteOrder.BIG_ENDIAN);
+        long interval = 1_000_000_000L / rate;
+        long next = System.nanoTime();
+        long seq = 0;
+        while (sending) {
+            long now = System.nanoTime();
+            if (now < next) {
+                LockSupport.parkNanos(Math.min(next - now, 1_000_000));
+                continue;
+            }
+            // Catch up in small bursts if we fell behind, never more than 64 at once.
+            int burst = (int) Math.min(64, 1 + (now - next) / interval);
+            for (int i = 0; i < burst; i++) {
+                buf.clear();
+                buf.putLong(0, seq);
+                buf.putLong(8, System.nanoTime());
+                buf.limit(payloadSize);
+                try {
+                    flows.get((int) (seq % flows.size())).write(buf);
+                } catch (IOException e) {
+                    // The host kernel refused (buffer full): the packet counts as sent and lost.
+                }
+                seq++;
+                sent.incrementAndGet();
+                next += interval;
+            }
+        }
+    }
+
+    private void receive() {
+        ByteBuffer buf = ByteBuffer.allocateDirect(65536).order(ByteOrder.BIG_ENDIAN);
+        try {
+            while (running) {
+                if (selector.select(50) == 0) {
+                    continue;
+                }
+                for (SelectionKey key : selector.selectedKeys()) {
+                    DatagramChannel ch = (DatagramChannel) key.channel();
+                    while (true) {
+                        buf.clear();
+                        int n;
+                        try {
+                            n = ch.read(buf);
+                        } catch (IOException e) {
+                            break; // ICMP unreachable from the guest side surfaces here; ignore
+                        }
+                        if (n <= 0) {
+                            break;
+                        }
+                        if (n >= 16) {
+                            record(buf.getLong(0));
+                        }
+                    }
+                }
+                selector.selectedKeys().clear();
+            }
+        } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+            // closing
+        }
+    }
+
+    private void record(long seq) {
+        long now = System.nanoTime();
+        synchronized (seen) {
+            if (seq < 0 || seq > Integer.MAX_VALUE) {
+                return;
+            }
+            if (seen.get((int) seq)) {
+                duplicates.incrementAndGet();
+                return;
+            }
+            seen.set((int) seq);
+        }
+        long last = lastEchoNanos;
+        if (last != 0 && now - last > largestGapNanos) {
+            largestGapNanos = now - last;
+            largestGapStartNanos = last;
+        }
+        lastEchoNanos = now;
+        echoed.incrementAndGet();
+    }
+
+    /** Stops sending; echoes are still counted. */
+    public void stopSending() {
+        sending = false;
+        if (sender != null) {
+            try {
+                sender.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Waits until every sent packet was echoed or {@code quietMillis} passed without an echo. */
+    public void drain(long quietMillis) {
+        long lastCount = -1;
+        long quietSince = System.nanoTime();
+        while (echoed.get() + duplicates.get() < sent.get() || lastCount < 0) {
+            long now = System.nanoTime();
+            long c = echoed.get();
+            if (c != lastCount) {
+                lastCount = c;
+                quietSince = now;
+            } else if (now - quietSince > quietMillis * 1_000_000) {
+                return;
+            }
+            LockSupport.parkNanos(10_000_000);
+            if (echoed.get() >= sent.get()) {
+                return;
+            }
+        }
+    }
+
+    public long sent() {
+        return sent.get();
+    }
+
+    public long echoed() {
+        return echoed.get();
+    }
+
+    public Stats stats() {
+        long s = sent.get();
+        long e = echoed.get();
+        return new Stats(s, e, Math.max(0, s - e), duplicates.get(), largestGapNanos / 1e6,
+                largestGapNanos == 0 ? 0 : (largestGapStartNanos - startNanos) / 1e6, rate, flows.size());
+    }
+
+    /**
+     * @param largestGapMillis the longest time between two consecutive echoes
+     * @param largestGapAtMillis when that gap began, counted from the stream's creation
+     */
+    public record Stats(long sent, long echoed, long lost, long duplicates, double largestGapMillis,
+            double largestGapAtMillis, int rate, int flows) {
+    }
+
+    @Override
+    public void close() {
+        sending = false;
+        running = false;
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        for (DatagramChannel ch : flows) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+}
