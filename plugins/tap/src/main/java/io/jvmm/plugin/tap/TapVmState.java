@@ -1,0 +1,186 @@
+package io.jvmm.plugin.tap;
+
+import io.jvmm.spi.config.ConfigException;
+import io.jvmm.spi.net.Offloads;
+import io.jvmm.spi.vmstate.StateReader;
+import io.jvmm.spi.vmstate.StateWriter;
+import io.jvmm.spi.vmstate.VmStateDescription;
+import io.jvmm.spi.vmstate.VmStateException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The tap backend's migration state ("tap", version 1): interface name, queue count, vnet header
+ * in use and its length, offloads (set and supported), and per queue whether it is enabled; in a
+ * local migration ({@link StateWriter#localMigration()}) also each queue's descriptor as an fd
+ * field. An ordinary migration carries no descriptor: its target opens its own queues and only
+ * applies the settings.
+ *
+ * <p>Loading on a target waiting for descriptors (incoming-fds=on) checks every received
+ * descriptor with TUNGETIFF (a tap, this interface, the same flags, the queue count) before it
+ * adopts any; on a refusal it closes them all, so nothing received leaks.
+ */
+final class TapVmState {
+    static final String NAME = "tap";
+    static final int VERSION = 1;
+    private static final int KNOWN_OFFLOAD_BITS = 0x1f;
+
+    private final TapBackend backend;
+
+    TapVmState(TapBackend backend) {
+        this.backend = backend;
+    }
+
+    VmStateDescription description() {
+        return new VmStateDescription(NAME, VERSION, 1, this::save, this::load);
+    }
+
+    private void save(StateWriter out) {
+        var queues = backend.tapQueues();
+        out.string("ifname", backend.ifname());
+        out.u32("queues", queues.size());
+        out.bool("vnet_hdr", backend.hasVnetHeader());
+        out.u8("vnet_hdr_len", backend.vnetHeaderLength());
+        out.u8("offloads", TapBackend.offloadBits(backend.offloads()));
+        out.u8("supported_offloads", TapBackend.offloadBits(backend.supportedOffloads()));
+        for (TapQueue q : queues) {
+            out.bool("queue" + q.index() + ".enabled", q.enabled());
+        }
+        if (out.localMigration()) {
+            for (TapQueue q : queues) {
+                if (q.fd() < 0) {
+                    throw new VmStateException("tap " + backend.id() + ": queue " + q.index() + " has no descriptor to "
+                            + "hand over");
+                }
+                out.fd("queue" + q.index() + ".fd", q.fd());
+            }
+        }
+    }
+
+    private void load(StateReader in, int version) {
+        String id = backend.id();
+        String ifname = in.string("ifname", TapNative.IFNAMSIZ - 1);
+        int n = (int) in.u32InRange("queues", 1, TapConfig.MAX_QUEUES);
+        boolean vnet = in.bool("vnet_hdr");
+        int hdrLen = in.u8("vnet_hdr_len");
+        if (vnet ? hdrLen != 10 && hdrLen != 12 : hdrLen != 0) {
+            throw new VmStateException("tap " + id + ": vnet_hdr_len " + hdrLen + " is invalid with vnet_hdr=" + vnet);
+        }
+        int bits = in.u8("offloads");
+        int supportedBits = in.u8("supported_offloads");
+        if ((bits & ~KNOWN_OFFLOAD_BITS) != 0 || (supportedBits & ~KNOWN_OFFLOAD_BITS) != 0
+                || (bits & ~supportedBits) != 0 || (!vnet && supportedBits != 0)) {
+            throw new VmStateException("tap " + id + ": offloads 0x" + Integer.toHexString(bits) + " / supported 0x"
+                    + Integer.toHexString(supportedBits) + " are inconsistent");
+        }
+        boolean[] enabled = new boolean[n];
+        for (int q = 0; q < n; q++) {
+            enabled[q] = in.bool("queue" + q + ".enabled");
+        }
+        int mine = backend.descriptorCount();
+        if (backend.waitingForDescriptors()) {
+            if (!in.localMigration()) {
+                throw new VmStateException("tap " + id + ": this target waits for the source's descriptors "
+                        + "(incoming-fds=on) but the source sent none; set migrate-set-parameters local=true on both "
+                        + "sides and local-migration=on on the device");
+            }
+            if (n != mine) {
+                throw new VmStateException("tap " + id + ": the source has " + n + " queue(s), this target was "
+                        + "started with queues=" + mine);
+            }
+            int[] fds = new int[n];
+            java.util.Arrays.fill(fds, -1);
+            try {
+                for (int q = 0; q < n; q++) {
+                    fds[q] = in.fd("queue" + q + ".fd");
+                }
+                Offloads supported = TapBackend.offloadsOf(supportedBits);
+                check(ifname, fds, enabled, vnet, hdrLen);
+                backend.adopt(ifname, fds, enabled, vnet, hdrLen, TapBackend.offloadsOf(bits), supported);
+            } catch (RuntimeException e) {
+                TapOpener.closeAll(fds);
+                throw e;
+            }
+        } else {
+            if (in.localMigration()) {
+                throw new VmStateException("tap " + id + ": the source hands over its descriptors but this tap "
+                        + "opened its own queues; start the target's netdev with incoming-fds=on");
+            }
+            if (n != mine) {
+                throw new VmStateException("tap " + id + ": the source has " + n + " queue(s), this tap has " + mine);
+            }
+            if (vnet != backend.hasVnetHeader()) {
+                throw new VmStateException("tap " + id + ": the source " + (vnet ? "uses" : "does not use")
+                        + " a vnet header, this tap " + (backend.hasVnetHeader() ? "does" : "does not"));
+            }
+            try {
+                backend.applyLoadedSettings(hdrLen, TapBackend.offloadsOf(bits), enabled);
+            } catch (RuntimeException e) {
+                throw new VmStateException("tap " + id + ": cannot apply the source's settings: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Each received descriptor must be a queue of the tap the state names, with its flags. A
+     * disabled (detached) queue cannot answer TUNGETIFF, so it is checked only when enabled.
+     */
+    private void check(String ifname, int[] fds, boolean[] enabled, boolean vnet, int hdrLen) {
+        String id = backend.id();
+        int n = fds.length;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = TapNative.newCallState(arena);
+            boolean checkedHeader = false;
+            for (int q = 0; q < n; q++) {
+                TapOpener.TapInfo info = TapOpener.getIff(state, arena, fds[q]);
+                if (info == null) {
+                    int errno = TapNative.errno(state);
+                    if (errno == TapNative.EBADFD && !enabled[q]) {
+                        continue;
+                    }
+                    throw new VmStateException("tap " + id + ": received descriptor for queue " + q + " is not an "
+                            + "attached tap (TUNGETIFF: " + TapNative.describe(errno) + ")");
+                }
+                int f = info.flags();
+                String problem = null;
+                if (!info.ifname().equals(ifname)) {
+                    problem = "belongs to " + info.ifname() + ", the state names " + ifname;
+                } else if ((f & TapNative.IFF_TAP) == 0 || (f & TapNative.IFF_NO_PI) == 0) {
+                    problem = "is not a tap without packet information (flags 0x" + Integer.toHexString(f) + ")";
+                } else if (info.vnetHeader() != vnet) {
+                    problem = (info.vnetHeader() ? "has" : "lacks") + " IFF_VNET_HDR, the state says vnet_hdr=" + vnet;
+                } else if (info.multiQueue() != (n > 1)) {
+                    problem = (info.multiQueue() ? "is multi_queue" : "is single-queue") + " but " + n
+                            + " queue(s) arrived";
+                }
+                if (problem != null) {
+                    throw new VmStateException("tap " + id + ": received descriptor for queue " + q + " " + problem);
+                }
+                try {
+                    TapOpener.setNonBlocking(id, state, fds[q]);
+                } catch (ConfigException e) {
+                    throw new VmStateException(e.getMessage());
+                }
+                if (vnet && !checkedHeader) {
+                    checkedHeader = true;
+                    checkHeaderLength(state, arena, fds[q], hdrLen);
+                }
+            }
+        }
+    }
+
+    /** The header length is per device and already set by the source; fix it only if it differs. */
+    private void checkHeaderLength(MemorySegment state, Arena arena, int fd, int hdrLen) {
+        MemorySegment value = arena.allocate(4);
+        if (TapNative.ioctl(state, fd, TapNative.TUNGETVNETHDRSZ, value) == 0
+                && value.get(ValueLayout.JAVA_INT, 0) == hdrLen) {
+            return;
+        }
+        value.set(ValueLayout.JAVA_INT, 0, hdrLen);
+        if (TapNative.ioctl(state, fd, TapNative.TUNSETVNETHDRSZ, value) < 0) {
+            throw new VmStateException("tap " + backend.id() + ": TUNSETVNETHDRSZ " + hdrLen + " failed: "
+                    + TapNative.describe(TapNative.errno(state)));
+        }
+    }
+}
