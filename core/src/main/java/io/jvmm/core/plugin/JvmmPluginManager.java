@@ -72,10 +72,21 @@ final class JvmmPluginManager extends DefaultPluginManager {
                 return new Plugin() {
                 };
             }
+            Class<?> c;
             try {
-                Class<?> c = wrapper.getPluginClassLoader().loadClass(pluginClass);
+                c = wrapper.getPluginClassLoader().loadClass(pluginClass);
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw new PluginRuntimeException(e, "Plugin-Class {} cannot be loaded: {}", pluginClass, e.toString());
+            }
+            if (!Plugin.class.isAssignableFrom(c)) {
+                // Plugin-Class may name the plugin's VmmPlugin extension (docs/plugin-guide.md): that
+                // class is found through the extension index, the pf4j lifecycle needs nothing from it.
+                return new Plugin() {
+                };
+            }
+            try {
                 return (Plugin) c.getConstructor().newInstance();
-            } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
+            } catch (ReflectiveOperationException | LinkageError e) {
                 throw new PluginRuntimeException(e, "cannot create plugin class {}: {}", pluginClass, e.toString());
             }
         };
