@@ -20,15 +20,16 @@ final class TapScript {
     static void run(String netdevId, String option, Path script, String ifname) {
         Process process;
         try {
-            process = new ProcessBuilder(script.toString(), ifname).redirectErrorStream(true).start();
+            process = new ProcessBuilder(script.toString(), ifname).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         } catch (IOException e) {
             throw new ConfigException("netdev " + netdevId + ": could not run " + option + " " + script + ": "
                     + e.getMessage() + "; create it (executable), or use " + option + "=no");
         }
-        try {
-            process.getOutputStream().close();
+        // Pipes closed here, not left to the garbage collector: no descriptor outlives the script.
+        try (var in = process.getInputStream()) {
             boolean done = process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            String output = new String(process.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).strip();
+            String output = new String(in.readNBytes(4096), StandardCharsets.UTF_8).strip();
             if (!done) {
                 process.destroyForcibly();
                 throw new ConfigException("netdev " + netdevId + ": " + option + " " + script + " " + ifname

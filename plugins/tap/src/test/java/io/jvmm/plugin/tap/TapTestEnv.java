@@ -52,8 +52,12 @@ final class TapTestEnv {
     /** Runs a command, returns its output; fails on a non-zero status. */
     static String run(String... command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            String out;
+            try (var in = p.getInputStream()) {
+                out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
             int rc = p.waitFor();
             if (rc != 0) {
                 throw new IllegalStateException(String.join(" ", command) + " failed (" + rc + "): " + out);
@@ -86,6 +90,43 @@ final class TapTestEnv {
             return (int) s.count();
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Descriptor number to what it points at, for leak messages. */
+    static java.util.Map<String, String> fdTable() {
+        java.util.Map<String, String> m = new java.util.TreeMap<>();
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            s.forEach(p -> {
+                try {
+                    m.put(p.getFileName().toString(), Files.readSymbolicLink(p).toString());
+                } catch (IOException e) {
+                    // closed meanwhile (the listing's own descriptor)
+                }
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return m;
+    }
+
+    /**
+     * The descriptor table once it equals {@code expected}, or after 1 s: the JDK closes a finished
+     * child process's pipe from its reaper thread, a moment after waitFor() returns.
+     */
+    static java.util.Map<String, String> fdTableSettled(java.util.Map<String, String> expected) {
+        long deadline = System.currentTimeMillis() + 1000;
+        while (true) {
+            var now = fdTable();
+            if (now.keySet().equals(expected.keySet()) || System.currentTimeMillis() > deadline) {
+                return now;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return now;
+            }
         }
     }
 
