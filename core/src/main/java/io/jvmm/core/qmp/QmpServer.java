@@ -1,0 +1,142 @@
+package io.jvmm.core.qmp;
+
+import io.jvmm.core.event.EventBus;
+import java.io.IOException;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.newsclub.net.unix.AFUNIXServerSocket;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A QMP server on one UNIX socket. The socket file appears with mode 0600 and never with a wider
+ * one: it is bound inside a private directory, restricted, then renamed into place. A stale socket
+ * file (no one listening) is replaced; a live one is an error. Closing removes the file.
+ */
+public final class QmpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(QmpServer.class);
+    private static final int MAX_CLIENTS = 32;
+
+    private final Path path;
+    private final AFUNIXServerSocket server;
+    private final QmpDispatcher dispatcher;
+    private final EventBus events;
+    private final Set<QmpConnection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger counter = new AtomicInteger();
+    private volatile boolean closed;
+
+    private QmpServer(Path path, AFUNIXServerSocket server, QmpDispatcher dispatcher, EventBus events) {
+        this.path = path;
+        this.server = server;
+        this.dispatcher = dispatcher;
+        this.events = events;
+    }
+
+    /** Binds {@code path} and starts accepting clients. */
+    public static QmpServer start(Path path, QmpDispatcher dispatcher, EventBus events) throws IOException {
+        Path target = path.toAbsolutePath();
+        Path dir = target.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IOException("QMP socket " + path + ": directory " + dir + " does not exist");
+        }
+        removeStale(target);
+        Path tmpDir = Files.createTempDirectory(dir, ".jvmm-qmp-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path tmp = tmpDir.resolve("s");
+        AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
+        try {
+            server.setDeleteOnClose(false);
+            server.bind(AFUNIXSocketAddress.of(tmp));
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            Files.deleteIfExists(tmp);
+            throw new IOException("QMP socket " + path + ": " + e.getMessage(), e);
+        } finally {
+            Files.deleteIfExists(tmpDir);
+        }
+        QmpServer qmp = new QmpServer(target, server, dispatcher, events);
+        Thread.ofPlatform().daemon().name("qmp-accept").start(qmp::acceptLoop);
+        LOG.debug("QMP listening on {}", target);
+        return qmp;
+    }
+
+    private static void removeStale(Path target) throws IOException {
+        if (!Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!isSocket(target)) {
+            throw new IOException("QMP socket " + target + ": a file that is not a socket is in the way");
+        }
+        try (AFUNIXSocket probe = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(target))) {
+            throw new IOException("QMP socket " + target + " is in use by another process");
+        } catch (SocketException e) {
+            LOG.debug("replacing stale socket {}", target);
+            Files.deleteIfExists(target);
+        }
+    }
+
+    private static boolean isSocket(Path p) throws IOException {
+        Object mode = Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        return mode instanceof Integer m && (m & 0xF000) == 0xC000;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                AFUNIXSocket client = server.accept();
+                if (connections.size() >= MAX_CLIENTS) {
+                    LOG.warn("QMP {}: more than {} clients; refusing one", path, MAX_CLIENTS);
+                    client.close();
+                    continue;
+                }
+                String name = "qmp-" + counter.incrementAndGet();
+                QmpConnection[] holder = new QmpConnection[1];
+                QmpConnection c = new QmpConnection(client, dispatcher, events, name,
+                        () -> connections.remove(holder[0]));
+                holder[0] = c;
+                connections.add(c);
+                c.start();
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.warn("QMP {}: accept failed: {}", path, e.toString());
+                }
+            }
+        }
+    }
+
+    /** Stops accepting, flushes and closes every client, removes the socket file. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.debug("closing QMP server: {}", e.toString());
+        }
+        for (QmpConnection c : Set.copyOf(connections)) {
+            c.close();
+        }
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            LOG.warn("cannot remove QMP socket {}: {}", path, e.toString());
+        }
+    }
+}
