@@ -72,6 +72,10 @@ final class TapLab implements AutoCloseable {
         });
     }
 
+    boolean linkExists(String ifname) {
+        return TapTestEnv.tryRun("ip", "-n", ns, "link", "show", "dev", ifname) != null;
+    }
+
     long counter(String ifname, String name) {
         String out = TapTestEnv.run("ip", "netns", "exec", ns, "cat", "/sys/class/net/" + ifname + "/statistics/" + name);
         return Long.parseLong(out.trim());
