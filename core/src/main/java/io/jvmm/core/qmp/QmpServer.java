@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,8 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A QMP server on one UNIX socket. The socket file appears with mode 0600 and never with a wider
- * one: it is bound inside a private directory, restricted, then renamed into place. A stale socket
+ * A QMP server on one UNIX socket with mode 0600. A stale socket
  * file (no one listening) is replaced; a live one is an error. Closing removes the file.
  */
 public final class QmpServer implements AutoCloseable {
@@ -48,21 +46,16 @@ public final class QmpServer implements AutoCloseable {
             throw new IOException("QMP socket " + path + ": directory " + dir + " does not exist");
         }
         removeStale(target);
-        Path tmpDir = Files.createTempDirectory(dir, ".jvmm-qmp-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Path tmp = tmpDir.resolve("s");
         AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
         try {
-            server.setDeleteOnClose(false);
-            server.bind(AFUNIXSocketAddress.of(tmp));
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            // Binding creates the file with mode 0777 & ~umask; with the usual umask 022 nobody else
+            // may connect (that needs write permission) until the chmod right after. Binding
+            // elsewhere and renaming is not an option: junixsocket closes a server whose file moved.
+            server.bind(AFUNIXSocketAddress.of(target));
+            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException | RuntimeException e) {
             server.close();
-            Files.deleteIfExists(tmp);
             throw new IOException("QMP socket " + path + ": " + e.getMessage(), e);
-        } finally {
-            Files.deleteIfExists(tmpDir);
         }
         QmpServer qmp = new QmpServer(target, server, dispatcher, events);
         Thread.ofPlatform().daemon().name("qmp-accept").start(qmp::acceptLoop);
@@ -111,8 +104,14 @@ public final class QmpServer implements AutoCloseable {
                 connections.add(c);
                 c.start();
             } catch (IOException e) {
-                if (!closed) {
-                    LOG.warn("QMP {}: accept failed: {}", path, e.toString());
+                if (closed || server.isClosed()) {
+                    break;
+                }
+                LOG.warn("QMP {}: accept failed: {}", path, e.toString());
+                try {
+                    Thread.sleep(100); // e.g. out of descriptors: do not spin
+                } catch (InterruptedException ie) {
+                    break;
                 }
             }
         }

@@ -89,7 +89,7 @@ public final class VmAssembler {
                 Accelerator accel = build("accel", sources, () -> a.factory().create(context, a.properties()));
                 vm.setAccelerator(accel);
             } else {
-                LOG.info("no accelerator: nothing executes the guest (use -accel qtest or -qtest unix:PATH)");
+                LOG.debug("no accelerator: nothing executes the guest (use -accel qtest or -qtest unix:PATH)");
             }
             return vm;
         } catch (RuntimeException | Error e) {
