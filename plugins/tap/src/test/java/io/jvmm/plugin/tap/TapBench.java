@@ -1,0 +1,413 @@
+package io.jvmm.plugin.tap;
+
+import io.jvmm.spi.net.NetQueue;
+import io.jvmm.spi.net.RxSink;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Frames per second through the tap backend beside a minimal single-threaded poll/read/write loop
+ * on a tap descriptor, in one run, same host, same traffic (distribution/bench/tap-bench.sh).
+ *
+ * <ul>
+ *   <li>rx one-way: N frames queued in the kernel while the reader is stopped (txqueuelen raised),
+ *       then timed until all are read: the reader's drain rate, independent of the sender.
+ *   <li>tx one-way: N frames written through the tap into the kernel (to an address the namespace
+ *       drops).
+ *   <li>echo: a UDP client in the namespace keeps a window of datagrams in flight; the reader swaps
+ *       addresses and writes each frame back; replies per second at the client.
+ * </ul>
+ * Args: [seconds per echo run, default 3] [--virtual: I/O threads as virtual threads].
+ */
+public final class TapBench {
+    private static final int RX_FRAMES = 60_000;
+    private static final int ROUNDS = 5;
+    private static final int WINDOW = 64;
+
+    private TapBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        double seconds = args.length > 0 && !args[0].startsWith("--") ? Double.parseDouble(args[0]) : 3;
+        boolean virtual = Arrays.asList(args).contains("--virtual");
+        TapTestEnv.requireTap();
+        System.out.printf(Locale.ROOT, "tap backend benchmark: %d cores, I/O threads %s, %d frames x %d rounds (after a warm-up round), "
+                + "echo %.1f s, window %d%n", Runtime.getRuntime().availableProcessors(), virtual ? "virtual" : "platform",
+                RX_FRAMES, ROUNDS, seconds, WINDOW);
+        System.out.printf(Locale.ROOT, "%-12s %6s %16s %16s %7s%n", "case", "frame", "backend fr/s", "loop fr/s", "ratio");
+        for (int frame : new int[] {64, 1500}) {
+            row("rx one-way", frame, rxBackend(frame, virtual), rxLoop(frame));
+            row("tx one-way", frame, txBackend(frame, virtual), txLoop(frame));
+            row("echo", frame, echoBackend(frame, seconds, virtual), echoLoop(frame, seconds));
+        }
+    }
+
+    private static void row(String name, int frame, double backend, double loop) {
+        System.out.printf(Locale.ROOT, "%-12s %6d %16.0f %16.0f %7.2f%n", name, frame, backend, loop, backend / loop);
+    }
+
+    // ---- setup ---------------------------------------------------------------------------------
+
+    private static TapBackend backend(String ifname, boolean virtual) {
+        TapConfig config = TapConfig.parse("bench", TapProps.of("ifname", ifname, "vnet_hdr", false, "script", "no",
+                "downscript", "no"), false);
+        return TapBackend.create(config, !virtual);
+    }
+
+    /** The baseline's tap: one blocking-free descriptor opened the plain way. */
+    private static int rawTap(Arena arena, MemorySegment st, String ifname) {
+        int fd = TapNative.open(st, arena.allocateFrom("/dev/net/tun"),
+                TapNative.O_RDWR | TapNative.O_CLOEXEC | TapNative.O_NONBLOCK);
+        if (fd < 0 || TapNative.ioctl(st, fd, TapNative.TUNSETIFF,
+                TapNative.ifreq(arena, ifname, TapNative.IFF_TAP | TapNative.IFF_NO_PI)) < 0) {
+            throw new IllegalStateException("open tap: " + TapNative.describe(TapNative.errno(st)));
+        }
+        return fd;
+    }
+
+    private static TapLab lab(String ifname) {
+        TapLab lab = TapLab.create();
+        lab.adoptInterface(ifname, 1500);
+        TapTestEnv.run("ip", "-n", lab.ns, "link", "set", ifname, "txqueuelen", "65536");
+        return lab;
+    }
+
+    /** UDP payload that makes an Ethernet frame of {@code frame} bytes. */
+    private static int payload(int frame) {
+        return frame - Frames.ETH - Frames.IP - Frames.UDP;
+    }
+
+    private static void flood(TapLab lab, int frame, int count) {
+        TapTestEnv.inNetns(lab.ns, () -> {
+            try (DatagramChannel ch = DatagramChannel.open()) {
+                ch.bind(new InetSocketAddress(lab.hostIp, 0));
+                ByteBuffer b = ByteBuffer.allocateDirect(payload(frame));
+                InetSocketAddress to = new InetSocketAddress(lab.guestIp, 9000);
+                for (int i = 0; i < count; i++) {
+                    b.clear();
+                    ch.send(b, to);
+                }
+            }
+            return null;
+        });
+    }
+
+    private static double median(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        s.sort(null);
+        return s.get(s.size() / 2);
+    }
+
+    // ---- rx one-way ----------------------------------------------------------------------------
+
+    private static double rxBackend(int frame, boolean virtual) throws Exception {
+        String ifname = TapTestEnv.uniqueName("jvb");
+        try (TapBackend tap = backend(ifname, virtual); TapLab lab = lab(ifname)) {
+            CountingSink sink = new CountingSink(256, 2048, null);
+            tap.queues().get(0).attach(sink, sink);
+            List<Double> rates = new ArrayList<>();
+            for (int r = 0; r <= ROUNDS; r++) { // round 0 warms up (JIT), not counted
+                tap.pause();
+                flood(lab, frame, RX_FRAMES);
+                long start = System.nanoTime();
+                long target = sink.frames.get() + RX_FRAMES;
+                tap.resume();
+                if (!sink.awaitFrames(target, 10_000)) {
+                    throw new IllegalStateException("backend read " + (RX_FRAMES - (target - sink.frames.get()))
+                            + " of " + RX_FRAMES + " frames (kernel dropped some? raise txqueuelen)");
+                }
+                if (r > 0) {
+                    rates.add(RX_FRAMES / ((System.nanoTime() - start) / 1e9));
+                }
+            }
+            tap.pause(); // the sink's buffers are freed next: nothing may read into them
+            sink.close();
+            return median(rates);
+        }
+    }
+
+    private static double rxLoop(int frame) {
+        String ifname = TapTestEnv.uniqueName("jvb");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = TapNative.newCallState(arena);
+            int fd = rawTap(arena, st, ifname);
+            try (TapLab lab = lab(ifname)) {
+                MemorySegment buf = arena.allocate(2048);
+                MemorySegment pfd = arena.allocate(8);
+                List<Double> rates = new ArrayList<>();
+                for (int r = 0; r <= ROUNDS; r++) { // round 0 warms up (JIT), not counted
+                    flood(lab, frame, RX_FRAMES);
+                    long start = System.nanoTime();
+                    int got = 0;
+                    while (got < RX_FRAMES) {
+                        // The minimal loop: one poll, one read per frame.
+                        pfd.set(ValueLayout.JAVA_INT, 0, fd);
+                        pfd.set(ValueLayout.JAVA_INT, 4, TapNative.POLLIN);
+                        if (TapNative.poll(st, pfd, 1, 10_000) <= 0) {
+                            throw new IllegalStateException("loop read " + got + " of " + RX_FRAMES);
+                        }
+                        if (TapNative.read(st, fd, buf, 2048) > 0) {
+                            got++;
+                        }
+                    }
+                    if (r > 0) {
+                    rates.add(RX_FRAMES / ((System.nanoTime() - start) / 1e9));
+                }
+                }
+                return median(rates);
+            } finally {
+                TapNative.close(st, fd);
+            }
+        }
+    }
+
+    // ---- tx one-way ----------------------------------------------------------------------------
+
+    private static byte[] dropFrame(TapLab lab, int frame) throws Exception {
+        // To an address in the subnet that nobody has: the namespace (no forwarding) drops it.
+        var nobody = java.net.InetAddress.getByAddress(new byte[] {lab.hostIp.getAddress()[0], lab.hostIp.getAddress()[1],
+            lab.hostIp.getAddress()[2], (byte) 3});
+        return Frames.udp(TapLab.HOST_MAC, TapLab.GUEST_MAC, lab.guestIp, nobody, 9000, 9, new byte[payload(frame)]);
+    }
+
+    private static double txBackend(int frame, boolean virtual) throws Exception {
+        String ifname = TapTestEnv.uniqueName("jvb");
+        try (TapBackend tap = backend(ifname, virtual); TapLab lab = lab(ifname); Arena arena = Arena.ofConfined()) {
+            byte[] bytes = dropFrame(lab, frame);
+            MemorySegment seg = arena.allocate(bytes.length);
+            MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            MemorySegment[] segs = {seg};
+            NetQueue q = tap.queues().get(0);
+            tap.resume();
+            List<Double> rates = new ArrayList<>();
+            for (int r = 0; r <= ROUNDS; r++) { // round 0 warms up (JIT), not counted
+                long start = System.nanoTime();
+                for (int i = 0; i < RX_FRAMES; i++) {
+                    if (!q.send(segs)) {
+                        throw new IllegalStateException("send refused");
+                    }
+                }
+                if (r > 0) {
+                    rates.add(RX_FRAMES / ((System.nanoTime() - start) / 1e9));
+                }
+            }
+            return median(rates);
+        }
+    }
+
+    private static double txLoop(int frame) throws Exception {
+        String ifname = TapTestEnv.uniqueName("jvb");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = TapNative.newCallState(arena);
+            int fd = rawTap(arena, st, ifname);
+            try (TapLab lab = lab(ifname)) {
+                byte[] bytes = dropFrame(lab, frame);
+                MemorySegment seg = arena.allocate(bytes.length);
+                MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, 0, bytes.length);
+                List<Double> rates = new ArrayList<>();
+                for (int r = 0; r <= ROUNDS; r++) { // round 0 warms up (JIT), not counted
+                    long start = System.nanoTime();
+                    for (int i = 0; i < RX_FRAMES; i++) {
+                        if (TapNative.write(st, fd, seg, bytes.length) < 0) {
+                            throw new IllegalStateException("write: " + TapNative.describe(TapNative.errno(st)));
+                        }
+                    }
+                    if (r > 0) {
+                    rates.add(RX_FRAMES / ((System.nanoTime() - start) / 1e9));
+                }
+                }
+                return median(rates);
+            } finally {
+                TapNative.close(st, fd);
+            }
+        }
+    }
+
+    // ---- echo ----------------------------------------------------------------------------------
+
+    /** Swaps Ethernet, IPv4 and UDP source and destination in place (checksums stay valid). */
+    static void swap(MemorySegment f) {
+        for (int i = 0; i < 6; i++) {
+            byte a = f.get(ValueLayout.JAVA_BYTE, i);
+            f.set(ValueLayout.JAVA_BYTE, i, f.get(ValueLayout.JAVA_BYTE, 6 + i));
+            f.set(ValueLayout.JAVA_BYTE, 6 + i, a);
+        }
+        ValueLayout.OfInt ip = ValueLayout.JAVA_INT_UNALIGNED;
+        int src = f.get(ip, 26);
+        f.set(ip, 26, f.get(ip, 30));
+        f.set(ip, 30, src);
+        ValueLayout.OfShort port = ValueLayout.JAVA_SHORT_UNALIGNED;
+        short sp = f.get(port, 34);
+        f.set(port, 34, f.get(port, 36));
+        f.set(port, 36, sp);
+    }
+
+    private static double echoBackend(int frame, double seconds, boolean virtual) throws Exception {
+        String ifname = TapTestEnv.uniqueName("jvb");
+        try (TapBackend tap = backend(ifname, virtual); TapLab lab = lab(ifname)) {
+            NetQueue q = tap.queues().get(0);
+            CountingSink sink = new CountingSink(256, 2048, q);
+            q.attach(sink, sink);
+            tap.resume();
+            double rate = client(lab, frame, seconds);
+            tap.pause();
+            sink.close();
+            return rate;
+        }
+    }
+
+    private static double echoLoop(int frame, double seconds) throws Exception {
+        String ifname = TapTestEnv.uniqueName("jvb");
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment st = TapNative.newCallState(arena);
+            int fd = rawTap(arena, st, ifname);
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread loop = Thread.ofPlatform().start(() -> {
+                MemorySegment buf = arena.allocate(2048);
+                MemorySegment pfd = arena.allocate(8);
+                MemorySegment lst = TapNative.newCallState(arena);
+                while (!stop.get()) {
+                    pfd.set(ValueLayout.JAVA_INT, 0, fd);
+                    pfd.set(ValueLayout.JAVA_INT, 4, TapNative.POLLIN);
+                    if (TapNative.poll(lst, pfd, 1, 100) <= 0) {
+                        continue;
+                    }
+                    long n = TapNative.read(lst, fd, buf, 2048);
+                    if (n >= 42 && buf.get(ValueLayout.JAVA_SHORT_UNALIGNED, 12) == (short) 0x0008) {
+                        swap(buf);
+                        TapNative.write(lst, fd, buf, n);
+                    }
+                }
+            });
+            try (TapLab lab = lab(ifname)) {
+                return client(lab, frame, seconds);
+            } finally {
+                stop.set(true);
+                loop.join();
+                TapNative.close(st, fd);
+            }
+        }
+    }
+
+    /** Keeps WINDOW datagrams in flight for {@code seconds}; returns replies per second. */
+    private static double client(TapLab lab, int frame, double seconds) {
+        return TapTestEnv.inNetns(lab.ns, () -> {
+            try (DatagramChannel ch = DatagramChannel.open()) {
+                ch.bind(new InetSocketAddress(lab.hostIp, 7777));
+                ch.connect(new InetSocketAddress(lab.guestIp, 9000));
+                ch.socket().setSoTimeout(200);
+                ByteBuffer out = ByteBuffer.allocateDirect(payload(frame));
+                java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[2048], 2048);
+                for (int i = 0; i < WINDOW; i++) {
+                    out.clear();
+                    ch.write(out);
+                }
+                long warmEnd = System.nanoTime() + 300_000_000L;
+                long end = warmEnd + (long) (seconds * 1e9);
+                long replies = 0;
+                long start = 0;
+                while (true) {
+                    long now = System.nanoTime();
+                    if (now >= end) {
+                        break;
+                    }
+                    try {
+                        ch.socket().receive(in);
+                    } catch (SocketTimeoutException e) {
+                        // frames lost: refill the window
+                        for (int i = 0; i < WINDOW; i++) {
+                            out.clear();
+                            ch.write(out);
+                        }
+                        continue;
+                    }
+                    if (now >= warmEnd) {
+                        if (start == 0) {
+                            start = now;
+                        }
+                        replies++;
+                    }
+                    out.clear();
+                    ch.write(out);
+                }
+                return replies / ((System.nanoTime() - start) / 1e9);
+            }
+        });
+    }
+
+    /** A NIC stand-in: recycles buffers; echoes each frame back through {@code echo} if given. */
+    private static final class CountingSink implements RxSink, NetQueue.TxSource {
+        final AtomicLong frames = new AtomicLong();
+        private final Arena arena = Arena.ofShared();
+        private final ArrayDeque<Buf> free = new ArrayDeque<>();
+        private final NetQueue echo;
+
+        record Buf(MemorySegment whole, MemorySegment[] segments) implements RxBuffers {
+        }
+
+        CountingSink(int buffers, int size, NetQueue echo) {
+            this.echo = echo;
+            for (int i = 0; i < buffers; i++) {
+                MemorySegment m = arena.allocate(size, 64);
+                free.add(new Buf(m, new MemorySegment[] {m}));
+            }
+        }
+
+        @Override
+        public RxBuffers acquire(int maxFrameLength) {
+            return free.poll();
+        }
+
+        @Override
+        public void complete(RxBuffers buffers, int length) {
+            Buf b = (Buf) buffers;
+            if (echo != null && length >= 42 && b.whole.get(ValueLayout.JAVA_SHORT_UNALIGNED, 12) == (short) 0x0008) {
+                MemorySegment f = b.whole.asSlice(0, length);
+                swap(f);
+                echo.send(new MemorySegment[] {f});
+            }
+            free.add(b);
+            frames.incrementAndGet();
+        }
+
+        @Override
+        public void abandon(RxBuffers buffers) {
+            free.addFirst((Buf) buffers);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void txReady() {
+        }
+
+        boolean awaitFrames(long target, long timeoutMillis) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + timeoutMillis;
+            while (frames.get() < target) {
+                if (System.currentTimeMillis() > deadline) {
+                    return false;
+                }
+                Thread.sleep(1);
+            }
+            return true;
+        }
+
+        void close() {
+            arena.close();
+        }
+    }
+}
