@@ -20,6 +20,7 @@ public final class CoreModules {
     public static List<Module> all(VmPlan plan, PluginHost plugins, EventBus events) {
         return List.of(
                 new VmModule(plan, plugins, events),
-                new CoreQmpCommandsModule());
+                new CoreQmpCommandsModule(),
+                new io.jvmm.core.migration.MigrationModule());
     }
 }
