@@ -1,0 +1,131 @@
+package io.jvmm.testkit.net;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A tiny guest network stack on top of {@link VirtioNetDriver}: answers ARP for its address,
+ * ICMP echo, and echoes UDP on one port, on every queue pair, replying on the pair the request
+ * came in on. Runs until closed; replies of one polling round are sent with one kick per pair.
+ */
+public final class NetResponder implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NetResponder.class);
+
+    private final VirtioNetDriver nic;
+    private final byte[] ip;
+    private final int udpEchoPort;
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong answered = new AtomicLong();
+    private final AtomicLong[] perPair;
+    private volatile boolean running;
+    private Thread thread;
+    private volatile Throwable failure;
+
+    public NetResponder(VirtioNetDriver nic, byte[] ip, int udpEchoPort) {
+        this.nic = nic;
+        this.ip = ip.clone();
+        this.udpEchoPort = udpEchoPort;
+        this.perPair = new AtomicLong[nic.pairs()];
+        for (int i = 0; i < perPair.length; i++) {
+            perPair[i] = new AtomicLong();
+        }
+    }
+
+    /** One pass over every pair; returns how many frames were handled. */
+    public int pollOnce() {
+        int handled = 0;
+        byte[] mac = nic.mac();
+        for (int p = 0; p < nic.pairs(); p++) {
+            List<byte[]> frames = nic.receive(p);
+            if (frames.isEmpty()) {
+                continue;
+            }
+            boolean queued = false;
+            for (byte[] f : frames) {
+                received.incrementAndGet();
+                perPair[p].incrementAndGet();
+                byte[] r = EthernetFrames.reply(f, mac, ip, udpEchoPort);
+                if (r == null) {
+                    continue;
+                }
+                if (!nic.queueFrame(p, r)) {
+                    nic.flush(p);
+                    if (!nic.queueFrame(p, r)) {
+                        continue; // the ring stays full: drop, like a busy host
+                    }
+                }
+                queued = true;
+                answered.incrementAndGet();
+            }
+            if (queued) {
+                nic.flush(p);
+            }
+            handled += frames.size();
+        }
+        return handled;
+    }
+
+    /** Starts answering on a background thread. */
+    public NetResponder start() {
+        running = true;
+        thread = Thread.ofPlatform().daemon().name("net-responder").start(() -> {
+            try {
+                int idle = 0;
+                while (running) {
+                    if (pollOnce() == 0) {
+                        // back off a little when idle; every poll costs qtest round trips on kicks only
+                        if (++idle > 100) {
+                            Thread.sleep(1);
+                        } else {
+                            Thread.onSpinWait();
+                        }
+                    } else {
+                        idle = 0;
+                    }
+                }
+            } catch (InterruptedException e) {
+                // closing
+            } catch (Throwable t) {
+                failure = t;
+                log.warn("responder stopped: {}", t.toString());
+            }
+        });
+        return this;
+    }
+
+    public long received() {
+        return received.get();
+    }
+
+    public long answered() {
+        return answered.get();
+    }
+
+    /** Frames received on each pair (shows that flows were spread over the queues). */
+    public long[] receivedPerPair() {
+        long[] r = new long[perPair.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = perPair[i].get();
+        }
+        return r;
+    }
+
+    /** The error that stopped the background thread, if any. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) {
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
