@@ -19,7 +19,9 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Loading on a target waiting for descriptors (incoming-fds=on) checks every received
  * descriptor with TUNGETIFF (a tap, this interface, the same flags, the queue count) before it
- * adopts any; on a refusal it closes them all, so nothing received leaks.
+ * adopts any. A refusal throws without keeping any: the engine then closes every descriptor that
+ * came with the section (core's IncomingMigration: loaders adopt only once they succeed), so a
+ * descriptor is never closed twice.
  */
 final class TapVmState {
     static final String NAME = "tap";
@@ -90,18 +92,14 @@ final class TapVmState {
                         + "started with queues=" + mine);
             }
             int[] fds = new int[n];
-            java.util.Arrays.fill(fds, -1);
-            try {
-                for (int q = 0; q < n; q++) {
-                    fds[q] = in.fd("queue" + q + ".fd");
-                }
-                Offloads supported = TapBackend.offloadsOf(supportedBits);
-                check(ifname, fds, enabled, vnet, hdrLen);
-                backend.adopt(ifname, fds, enabled, vnet, hdrLen, TapBackend.offloadsOf(bits), supported);
-            } catch (RuntimeException e) {
-                TapOpener.closeAll(fds);
-                throw e;
+            for (int q = 0; q < n; q++) {
+                fds[q] = in.fd("queue" + q + ".fd");
             }
+            // Until adopt() below nothing here keeps a descriptor: when this load throws, the
+            // migration engine closes every descriptor of the section (and must be the only one to).
+            check(ifname, fds, enabled, vnet, hdrLen);
+            backend.adopt(ifname, fds, enabled, vnet, hdrLen, TapBackend.offloadsOf(bits),
+                    TapBackend.offloadsOf(supportedBits));
         } else {
             if (in.localMigration()) {
                 throw new VmStateException("tap " + id + ": the source hands over its descriptors but this tap "

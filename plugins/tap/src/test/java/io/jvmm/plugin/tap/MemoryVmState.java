@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * An in-memory stand-in for the migration codec: fields in order with name and type; descriptor
  * fields are dup()ed, as SCM_RIGHTS gives the receiver new descriptors for the same open files.
- * Descriptors no loader claimed are closed by {@link #closeUnclaimed()}, as the engine does.
+ * {@link #loadInto} closes descriptors as core's IncomingMigration does: the unclaimed ones after a
+ * successful load, all of the section's after a failed one (loaders keep descriptors only on success).
  */
 final class MemoryVmState implements StateWriter {
     record Field(String name, String type, Object value) {
@@ -166,15 +167,37 @@ final class MemoryVmState implements StateWriter {
         };
     }
 
+    /** Loads like the engine; returns the close() results of what it closed (0 = was open). */
+    List<Integer> loadInto(io.jvmm.spi.vmstate.VmStateDescription d) {
+        List<Integer> all = fields.stream().filter(f -> f.type().equals("fd")).map(f -> (Integer) f.value()).toList();
+        boolean ok = false;
+        try {
+            d.loader().load(reader(), d.version());
+            ok = true;
+        } finally {
+            List<Integer> toClose = ok ? List.copyOf(unclaimed) : all;
+            List<Integer> results = new ArrayList<>();
+            for (int fd : toClose) {
+                results.add(closeFd(fd));
+            }
+            unclaimed.clear();
+            lastCloseResults = results;
+        }
+        return lastCloseResults;
+    }
+
+    /** close() results of the last loadInto (also after it threw): 0 each, or a descriptor was closed twice. */
+    List<Integer> lastCloseResults = List.of();
+
     void closeUnclaimed() {
         unclaimed.forEach(MemoryVmState::closeFd);
         unclaimed.clear();
     }
 
-    static void closeFd(int fd) {
+    static int closeFd(int fd) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = TapNative.newCallState(a);
-            TapNative.close(st, fd);
+            return TapNative.close(st, fd) == 0 ? 0 : TapNative.errno(st);
         }
     }
 }

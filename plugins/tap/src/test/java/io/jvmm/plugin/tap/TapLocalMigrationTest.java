@@ -93,8 +93,7 @@ class TapLocalMigrationTest {
         assertEquals(2, stream.fdFields());
         // Frames that arrive while both sides are stopped wait in the kernel's queues.
         TapDataPathTest.sendUdp(lab, 40, 9100);
-        target.vmstate().loader().load(stream.reader(), TapVmState.VERSION);
-        stream.closeUnclaimed();
+        assertEquals(List.of(), stream.loadInto(target.vmstate()), "the target claimed every descriptor");
         source.handedOver();
 
         assertFalse(target.waitingForDescriptors());
@@ -153,7 +152,7 @@ class TapLocalMigrationTest {
         MemoryVmState stream = new MemoryVmState(false);
         source.vmstate().saver().save(stream);
         assertEquals(0, stream.fdFields());
-        target.vmstate().loader().load(stream.reader(), TapVmState.VERSION);
+        stream.loadInto(target.vmstate());
         assertEquals(12, target.vnetHeaderLength());
         assertEquals(new Offloads(true, true, false, false, false), target.offloads());
         assertFalse(target.queues().get(1).enabled());
@@ -168,7 +167,7 @@ class TapLocalMigrationTest {
         MemoryVmState stream = new MemoryVmState(false);
         source.vmstate().saver().save(stream);
         String msg = assertThrows(VmStateException.class,
-                () -> target.vmstate().loader().load(stream.reader(), 1)).getMessage();
+                () -> stream.loadInto(target.vmstate())).getMessage();
         assertTrue(msg.contains("sent none") && msg.contains("local=true"), msg);
         assertTrue(target.waitingForDescriptors());
     }
@@ -181,9 +180,9 @@ class TapLocalMigrationTest {
         MemoryVmState stream = new MemoryVmState(true);
         source.vmstate().saver().save(stream);
         String msg = assertThrows(VmStateException.class,
-                () -> target.vmstate().loader().load(stream.reader(), 1)).getMessage();
+                () -> stream.loadInto(target.vmstate())).getMessage();
         assertTrue(msg.contains("source has 2 queue(s)") && msg.contains("queues=4"), msg);
-        stream.closeUnclaimed();
+        assertEquals(List.of(0, 0), stream.lastCloseResults);
     }
 
     @Test
@@ -201,10 +200,11 @@ class TapLocalMigrationTest {
         }
         stream.replaceFd("queue1.fd", foreign);
         String msg = assertThrows(VmStateException.class,
-                () -> target.vmstate().loader().load(stream.reader(), 1)).getMessage();
+                () -> stream.loadInto(target.vmstate())).getMessage();
         assertTrue(msg.contains("queue 1 belongs to " + other.ifname()), msg);
         assertTrue(target.waitingForDescriptors());
-        assertFalse(Files.exists(Path.of("/proc/self/fd/" + foreign)), "refused descriptor closed");
+        assertEquals(List.of(0, 0), stream.lastCloseResults, "the loader kept none and closed none itself");
+        assertTrue(target.tapQueues().stream().allMatch(q -> q.fd() < 0));
 
         MemoryVmState again = new MemoryVmState(true);
         source.vmstate().saver().save(again);
@@ -214,9 +214,9 @@ class TapLocalMigrationTest {
             notTap = TapNative.eventfd(st, 0, TapNative.EFD_CLOEXEC);
         }
         again.replaceFd("queue0.fd", notTap);
-        msg = assertThrows(VmStateException.class, () -> target.vmstate().loader().load(again.reader(), 1)).getMessage();
+        msg = assertThrows(VmStateException.class, () -> again.loadInto(target.vmstate())).getMessage();
         assertTrue(msg.contains("queue 0 is not an attached tap"), msg);
-        again.closeUnclaimed();
+        assertEquals(List.of(0, 0), again.lastCloseResults);
     }
 
     @Test
@@ -227,7 +227,7 @@ class TapLocalMigrationTest {
                 "downscript", "no"));
         MemoryVmState stream = new MemoryVmState(true);
         source.vmstate().saver().save(stream);
-        target.vmstate().loader().load(stream.reader(), 1);
+        stream.loadInto(target.vmstate());
         int adopted = target.tapQueues().get(0).fd();
         assertTrue(Files.exists(Path.of("/proc/self/fd/" + adopted)));
         target.abortIncoming();
@@ -237,7 +237,7 @@ class TapLocalMigrationTest {
         // A second attempt works.
         MemoryVmState retry = new MemoryVmState(true);
         source.vmstate().saver().save(retry);
-        target.vmstate().loader().load(retry.reader(), 1);
+        retry.loadInto(target.vmstate());
         assertFalse(target.waitingForDescriptors());
     }
 
@@ -250,8 +250,8 @@ class TapLocalMigrationTest {
         MemoryVmState stream = new MemoryVmState(true);
         source.vmstate().saver().save(stream);
         String msg = assertThrows(VmStateException.class,
-                () -> target.vmstate().loader().load(stream.reader(), 1)).getMessage();
+                () -> stream.loadInto(target.vmstate())).getMessage();
         assertTrue(msg.contains("incoming-fds=on"), msg);
-        stream.closeUnclaimed();
+        assertEquals(List.of(0), stream.lastCloseResults);
     }
 }
