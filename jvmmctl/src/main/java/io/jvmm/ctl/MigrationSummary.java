@@ -1,0 +1,92 @@
+package io.jvmm.ctl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The lines printed when a migration has ended: status and the server's timings, then every other figure the
+ * server reports (a switchover breakdown, for one), so that new fields show up without a jvmmctl release.
+ */
+final class MigrationSummary {
+    private static final List<String> TIMINGS = List.of("total-time", "setup-time", "downtime");
+    /** Shown in their own way above, or meaningful only while a migration runs. */
+    private static final Set<String> NOT_REPEATED = Set.of("status", "total-time", "setup-time", "downtime", "ram",
+            "error-desc", "expected-downtime");
+    private static final int LABEL_WIDTH = 12;
+
+    private MigrationSummary() {
+    }
+
+    static List<String> lines(JsonNode info) {
+        List<String> lines = new ArrayList<>();
+        lines.add(line("status", info.path("status").asText("unknown")));
+        for (String timing : TIMINGS) {
+            if (info.has(timing)) {
+                lines.add(line(timing, value(timing, info.get(timing))));
+            }
+        }
+        JsonNode ram = info.path("ram");
+        if (ram.isObject()) {
+            lines.add(line("ram", ByteSize.format(ram.path("total").asLong(0)) + " total, "
+                    + ByteSize.format(ram.path("transferred").asLong(0)) + " transferred, "
+                    + String.format(Locale.ROOT, "%.1f Mbps", ram.path("mbps").asDouble(0))));
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = info.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (!NOT_REPEATED.contains(field.getKey())) {
+                addField(lines, "", field.getKey(), field.getValue());
+            }
+        }
+        if (info.has("error-desc")) {
+            lines.add(line("error", info.get("error-desc").asText()));
+        }
+        return lines;
+    }
+
+    private static void addField(List<String> lines, String indent, String key, JsonNode value) {
+        if (value.isObject()) {
+            lines.add(indent + key + ":");
+            for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                addField(lines, indent + "  ", field.getKey(), field.getValue());
+            }
+        } else {
+            lines.add(indent + line(key, value(key, value)));
+        }
+    }
+
+    private static String line(String label, String value) {
+        String padded = label + ":";
+        return padded + " ".repeat(Math.max(1, LABEL_WIDTH + 2 - padded.length())) + value;
+    }
+
+    /**
+     * A value with the unit its name implies. QMP's migration times ({@code total-time}, {@code downtime}, ...) are
+     * milliseconds; names ending in -ms, -us or -ns carry their unit.
+     */
+    static String value(String key, JsonNode value) {
+        if (!value.isNumber()) {
+            return value.isTextual() ? value.asText() : Json.compact(value);
+        }
+        String number = value.isIntegralNumber() ? value.asText()
+                : String.format(Locale.ROOT, "%.3f", value.asDouble()).replaceAll("0+$", "").replaceAll("\\.$", "");
+        if (key.endsWith("-time") || key.endsWith("downtime") || key.endsWith("-ms")) {
+            return number + " ms";
+        }
+        if (key.endsWith("-us")) {
+            return number + " us";
+        }
+        if (key.endsWith("-ns")) {
+            return number + " ns";
+        }
+        if (key.endsWith("-bytes")) {
+            return ByteSize.format(value.asLong());
+        }
+        return number;
+    }
+}
