@@ -115,10 +115,10 @@ public final class Launcher {
 
     private PluginHost loadPlugins(EventBus events) {
         if (pluginsDir.isEmpty()) {
-            return PluginHost.builtinOnly();
+            return PluginHost.builtinOnly(CoreParts.all());
         }
         Injector spi = Guice.createInjector(binder -> binder.bind(VmEvents.class).toInstance(events));
-        return PluginHost.load(pluginsDir.get(), new GuiceExtensionFactory(spi), List.of());
+        return PluginHost.load(pluginsDir.get(), new GuiceExtensionFactory(spi), CoreParts.all());
     }
 
     private String pluginsHint() {

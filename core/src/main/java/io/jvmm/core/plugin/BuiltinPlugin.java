@@ -1,23 +1,19 @@
 package io.jvmm.core.plugin;
 
-import io.jvmm.core.migration.TcpMigrationTransport;
 import io.jvmm.spi.VmmPlugin;
 import io.jvmm.spi.machine.MachineType;
-import io.jvmm.spi.migration.MigrationTransport;
 import java.util.List;
 
-/** What the core itself contributes, listed like a plugin so {@code ./jvmm plugins} shows it. */
+/**
+ * What the plugin package itself contributes (machine type {@code none}). Other core parts (the tcp
+ * migration transport) are handed to {@link PluginHost} by the launcher, so that this package does
+ * not depend on them: listed together under the plugin id "builtin".
+ */
 final class BuiltinPlugin implements VmmPlugin {
     static final String ID = "builtin";
 
     @Override
     public List<MachineType> machineTypes() {
         return List.of(new NoneMachineType());
-    }
-
-    /** tcp: is built in so an ordinary migration needs no plugin (unix: comes from migration-unix). */
-    @Override
-    public List<MigrationTransport> migrationTransports() {
-        return List.of(new TcpMigrationTransport());
     }
 }

@@ -37,9 +37,14 @@ public final class PluginHost implements AutoCloseable {
 
     /** Only the built-in parts (tests, or a host without a plugins folder). */
     public static PluginHost builtinOnly() {
+        return builtinOnly(List.of());
+    }
+
+    /** The built-in parts plus {@code coreParts}, the core's other contributions (listed as "builtin"). */
+    public static PluginHost builtinOnly(List<VmmPlugin> coreParts) {
         Registries registries = new Registries();
         List<LoadedPlugin> plugins = new ArrayList<>();
-        addBuiltin(registries, plugins, List.of());
+        addBuiltin(registries, plugins, coreParts);
         return new PluginHost(registries, plugins, Optional.empty(), null);
     }
 
@@ -47,13 +52,14 @@ public final class PluginHost implements AutoCloseable {
      * Loads every plugin in {@code pluginsDir} (a missing folder means no plugins), instantiating
      * extensions with {@code extensionFactory}.
      *
-     * @param extraPlugins plugins handed in directly (tests), registered after the folder's
+     * @param coreParts the core's own contributions beyond machine type none (the tcp migration
+     *     transport), registered under the plugin id "builtin"
      * @throws PluginLoadException naming the first plugin that failed and why
      */
-    public static PluginHost load(Path pluginsDir, ExtensionFactory extensionFactory, List<VmmPlugin> extraPlugins) {
+    public static PluginHost load(Path pluginsDir, ExtensionFactory extensionFactory, List<VmmPlugin> coreParts) {
         Registries registries = new Registries();
         List<LoadedPlugin> plugins = new ArrayList<>();
-        addBuiltin(registries, plugins, extraPlugins);
+        addBuiltin(registries, plugins, coreParts);
         if (!Files.isDirectory(pluginsDir)) {
             LOG.debug("no plugins folder at {}", pluginsDir);
             return new PluginHost(registries, plugins, Optional.of(pluginsDir), null);
@@ -90,14 +96,12 @@ public final class PluginHost implements AutoCloseable {
         }
     }
 
-    private static void addBuiltin(Registries registries, List<LoadedPlugin> plugins, List<VmmPlugin> extra) {
+    private static void addBuiltin(Registries registries, List<LoadedPlugin> plugins, List<VmmPlugin> coreParts) {
         registries.add(BuiltinPlugin.ID, new BuiltinPlugin());
-        plugins.add(new LoadedPlugin(BuiltinPlugin.ID, JvmmVersion.VERSION, "parts built into the jvmm core", Optional.empty()));
-        for (VmmPlugin p : extra) {
-            String id = p.getClass().getSimpleName();
-            registries.add(id, p);
-            plugins.add(new LoadedPlugin(id, JvmmVersion.VERSION, "handed in directly", Optional.empty()));
+        for (VmmPlugin p : coreParts) {
+            registries.add(BuiltinPlugin.ID, p);
         }
+        plugins.add(new LoadedPlugin(BuiltinPlugin.ID, JvmmVersion.VERSION, "parts built into the jvmm core", Optional.empty()));
     }
 
     /**
