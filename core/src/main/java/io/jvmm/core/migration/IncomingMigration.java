@@ -257,7 +257,7 @@ final class IncomingMigration implements Runnable {
 
     private void fail(Throwable t, MigrationStreamWriter out) {
         String reason = cancelled ? "incoming migration cancelled"
-                : timeoutReason != null ? timeoutReason : OutgoingMigration.describe(t);
+                : timeoutReason != null ? timeoutReason : OutgoingMigration.describe(t, "source");
         error = reason;
         if (t instanceof MigrationException || t instanceof IOException || t instanceof io.jvmm.spi.vmstate.VmStateException) {
             log.warn("incoming migration failed: {}", reason);

@@ -44,7 +44,12 @@ final class MigrationStreamReader {
         if (!Arrays.equals(magic, StreamFormat.MAGIC)) {
             throw new MigrationException("not a jvmm migration stream (bad magic)");
         }
-        int version = in.readInt();
+        int version;
+        try {
+            version = in.readInt();
+        } catch (EOFException e) {
+            throw new MigrationException("the stream ended inside the stream header");
+        }
         if (version != StreamFormat.VERSION) {
             throw new MigrationException("stream format version " + version + " is not supported (this jvmm reads "
                     + StreamFormat.VERSION + ")");

@@ -278,7 +278,7 @@ final class OutgoingMigration implements Runnable {
         synchronized (this) {
             wasCancelled = cancelled;
         }
-        String reason = timeoutReason != null ? timeoutReason : describe(t);
+        String reason = timeoutReason != null ? timeoutReason : describe(t, "target");
         error = wasCancelled ? "migration cancelled" : reason;
         if (!(t instanceof MigrationException) && !(t instanceof IOException) && !wasCancelled) {
             log.error("migration failed", t);
@@ -300,10 +300,11 @@ final class OutgoingMigration implements Runnable {
         setStatus(wasCancelled ? MigrationStatus.CANCELLED : MigrationStatus.FAILED);
     }
 
-    static String describe(Throwable t) {
+    /** The reason for error-desc; a broken connection is named as what it means: the peer went away. */
+    static String describe(Throwable t, String peer) {
         String m = t.getMessage();
         if (t instanceof java.io.EOFException || (m != null && (m.contains("Broken pipe") || m.contains("Connection reset")))) {
-            return "the target closed the connection (" + (m == null ? t.getClass().getSimpleName() : m) + ")";
+            return "the " + peer + " closed the connection (" + (m == null ? t.getClass().getSimpleName() : m) + ")";
         }
         return m == null ? t.toString() : m;
     }

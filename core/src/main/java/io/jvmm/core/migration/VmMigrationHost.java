@@ -5,6 +5,7 @@ import io.jvmm.spi.lifecycle.RunState;
 import io.jvmm.spi.lifecycle.VmEvents;
 import io.jvmm.spi.memory.RamBackendInfo;
 import io.jvmm.spi.net.NetBackend;
+import io.jvmm.spi.vmstate.VmStateful;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
@@ -42,9 +43,21 @@ public final class VmMigrationHost implements MigrationHost {
         return vm.autostart();
     }
 
+    /**
+     * The netdevs' own state first (as {@code netdev/ID}: backends exist before the devices that use
+     * them, and a device's load may rely on its backend's), then everything registered, in order.
+     */
     @Override
     public List<StateEntry> states() {
-        return vm.stateEntries().stream().map(e -> new StateEntry(e.instanceId(), e.state())).toList();
+        List<StateEntry> out = new java.util.ArrayList<>();
+        java.util.Set<VmStateful> registered = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        vm.stateEntries().forEach(e -> registered.add(e.state()));
+        for (NetBackend b : vm.netBackends().values()) {
+            b.migrationState().filter(s -> !registered.contains(s))
+                    .ifPresent(s -> out.add(new StateEntry("netdev/" + b.id(), s)));
+        }
+        vm.stateEntries().forEach(e -> out.add(new StateEntry(e.instanceId(), e.state())));
+        return out;
     }
 
     @Override
