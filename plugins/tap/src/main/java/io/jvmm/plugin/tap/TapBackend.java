@@ -30,6 +30,8 @@ final class TapBackend implements NetBackend, LocalMigratable, VmStateful {
 
     /** With TSO the kernel hands over frames up to 64 KiB plus the Ethernet header. */
     static final int MAX_FRAME = 65550;
+    /** What a waiting migration target tells its NIC before the source's tap arrives. */
+    static final Offloads INCOMING_ASSUMED_OFFLOADS = new Offloads(true, true, true, true, true);
 
     private final TapConfig config;
     private final List<TapQueue> queues;
@@ -88,7 +90,11 @@ final class TapBackend implements NetBackend, LocalMigratable, VmStateful {
                 java.util.Arrays.fill(none, -1);
                 // Queue threads exist (parked) before any descriptor arrives: adopting is then only
                 // storing the descriptor, which keeps the switchover short.
-                yield new TapBackend(config, "", none, false, config.queues() > 1, Offloads.NONE, true,
+                // The NIC computes its host features from hasVnetHeader() and supportedOffloads() when
+                // it is created, before the descriptors arrive: promise what the source's tap on this
+                // same kernel has (vnet header, every offload); the loader refuses a source without a
+                // vnet header, and the real supported set replaces the promise on adoption.
+                yield new TapBackend(config, "", none, true, config.queues() > 1, INCOMING_ASSUMED_OFFLOADS, true,
                         platformThreads);
             }
         };

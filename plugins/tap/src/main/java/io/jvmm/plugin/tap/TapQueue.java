@@ -75,6 +75,8 @@ final class TapQueue implements NetQueue {
 
     private final Thread thread;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object wakeGuard = new Object();
+    private boolean wakeClosed;
 
     // Counters: rx* written by the I/O thread only, tx* under txLock.
     private volatile long rxFrames;
@@ -338,11 +340,15 @@ final class TapQueue implements NetQueue {
     }
 
     private void wake() {
-        if (closed.get()) {
-            return;
+        // Under wakeGuard so that close() cannot free the eventfd and the arena in the middle of a
+        // wake-up called from a NIC thread (rxReady, attach, a refused send).
+        synchronized (wakeGuard) {
+            if (wakeClosed) {
+                return;
+            }
+            // Fails only with EAGAIN when the counter is already huge: the thread is being woken anyway.
+            TapNative.write(wakeState, wakeFd, wakeValue, 8);
         }
-        // Fails only with EAGAIN when the counter is already huge: the thread is being woken anyway.
-        TapNative.write(wakeState, wakeFd, wakeValue, 8);
     }
 
     private void run() {
@@ -538,8 +544,7 @@ final class TapQueue implements NetQueue {
         } finally {
             lock.unlock();
         }
-        // closed is set, so wake() no longer writes: write directly.
-        TapNative.write(wakeState, wakeFd, wakeValue, 8);
+        wake();
         try {
             if (!thread.join(java.time.Duration.ofSeconds(5))) {
                 LOG.error("{}: I/O thread did not stop within 5 s; leaving its descriptors open", name);
@@ -555,7 +560,10 @@ final class TapQueue implements NetQueue {
             if (tapFd >= 0) {
                 TapNative.close(txState, tapFd);
             }
-            TapNative.close(txState, wakeFd);
+            synchronized (wakeGuard) {
+                wakeClosed = true;
+                TapNative.close(txState, wakeFd);
+            }
         } finally {
             txLock.unlock();
         }

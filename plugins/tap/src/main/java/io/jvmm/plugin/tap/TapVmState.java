@@ -91,6 +91,11 @@ final class TapVmState {
                 throw new VmStateException("tap " + id + ": the source has " + n + " queue(s), this target was "
                         + "started with queues=" + mine);
             }
+            if (!vnet) {
+                throw new VmStateException("tap " + id + ": the source's tap runs without a vnet header "
+                        + "(vnet_hdr=off), but a target with incoming-fds=on offered its NIC one; use vnet_hdr=on "
+                        + "(the default) on the source");
+            }
             int[] fds = new int[n];
             for (int q = 0; q < n; q++) {
                 fds[q] = in.fd("queue" + q + ".fd");

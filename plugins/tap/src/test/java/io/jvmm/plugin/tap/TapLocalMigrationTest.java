@@ -173,6 +173,22 @@ class TapLocalMigrationTest {
     }
 
     @Test
+    void aWaitingTargetOffersItsNicTheVnetHeaderAndRefusesASourceWithout() {
+        TapBackend target = closeLater(TapProps.create("net0", TapProps.INCOMING, "incoming-fds", true));
+        // The NIC is created before the descriptors arrive and computes its features from these.
+        assertTrue(target.hasVnetHeader());
+        assertEquals(TapBackend.INCOMING_ASSUMED_OFFLOADS, target.supportedOffloads());
+        target.setVnetHeaderLength(12); // recorded, applied by nobody until the tap arrives
+        TapBackend source = closeLater(TapProps.create("net0", TapProps.RUNNING, "ifname",
+                TapTestEnv.uniqueName("jvt"), "vnet_hdr", false, "script", "no", "downscript", "no"));
+        MemoryVmState stream = new MemoryVmState(true);
+        source.vmstate().saver().save(stream);
+        String msg = assertThrows(VmStateException.class, () -> stream.loadInto(target.vmstate())).getMessage();
+        assertTrue(msg.contains("vnet_hdr=off") && msg.contains("use vnet_hdr=on"), msg);
+        assertEquals(List.of(0), stream.lastCloseResults);
+    }
+
+    @Test
     void aQueueCountMismatchIsRefusedAndNothingReceivedLeaks() {
         TapBackend source = closeLater(TapProps.create("net0", TapProps.RUNNING, "ifname",
                 TapTestEnv.uniqueName("jvt"), "queues", 2L, "script", "no", "downscript", "no"));
