@@ -26,7 +26,7 @@ public final class PciePciBridgeFactory implements DeviceFactory {
     @Override
     public List<PropertySpec> properties() {
         return List.of(
-                PropertySpec.string("bus", Q35Machine.ROOT_BUS, "the PCIe bus to plug into (default pcie.0)"),
+                PropertySpec.string("bus", null, "the PCIe bus to plug into (default: the machine's, pcie.0)"),
                 PropertySpec.string("addr", null, "slot[.function] in hex, e.g. 3 or 1f.0 (default: first free slot)"));
     }
 
