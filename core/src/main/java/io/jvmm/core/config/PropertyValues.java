@@ -69,7 +69,9 @@ public final class PropertyValues {
         int shift = "BKMGTPE".indexOf(last);
         if (Character.isLetter(last)) {
             if (shift < 0) {
-                throw new ConfigException("'" + s + "' has an unknown size suffix (use B, K, M, G, T, P or E)");
+                boolean numberBefore = t.length() > 1 && t.substring(0, t.length() - 1).matches("[0-9.]+");
+                throw new ConfigException(numberBefore ? "'" + s + "' has an unknown size suffix (use B, K, M, G, T, P or E)"
+                        : "'" + s + "' is not a size (examples: 1G, 512M, 4096)");
             }
             unit = 1L << (10 * shift);
             number = t.substring(0, t.length() - 1);
