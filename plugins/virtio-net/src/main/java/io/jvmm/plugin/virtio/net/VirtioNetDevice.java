@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * the control queue is the last one (index 2 until the driver negotiates MQ, then 2N, which is why
  * the queue count depends on the features, as in QEMU).
  */
-public final class VirtioNetDevice implements VirtioDevice, Device, Pausable, VmStateful, ControlCommands.Target {
+public final class VirtioNetDevice implements VirtioDevice, Device, Pausable, VmStateful, ControlCommands.Target,
+        io.jvmm.spi.migration.LocalMigrationOptIn {
 
     private static final Logger log = LoggerFactory.getLogger(VirtioNetDevice.class);
     public static final int VIRTIO_ID_NET = 1;
@@ -547,5 +548,17 @@ public final class VirtioNetDevice implements VirtioDevice, Device, Pausable, Vm
     public String toString() {
         return "virtio-net-pci " + id + " mac=" + VirtioNetConfig.formatMac(mac) + " pairs=" + queuePairs + "/" + maxPairs
                 + " features=" + Arrays.toString(new long[] {hostFeatures});
+    }
+
+    /** local-migration=on: the migration engine compares it on source and target before the source stops. */
+    @Override
+    public boolean localMigrationEnabled() {
+        return config.localMigration();
+    }
+
+    /** The netdev whose descriptors local-migration=on lets travel. */
+    @Override
+    public String backendId() {
+        return backend.id();
     }
 }
