@@ -47,6 +47,8 @@ final class TapQueue implements NetQueue {
     private volatile boolean enabled = true;
     private volatile boolean handedOver;
     private volatile boolean stopping;
+    /** The tap reported an error (interface deleted): the queue moves nothing until close. */
+    private volatile boolean failed;
     private boolean parked;
     private boolean threadExited;
 
@@ -154,7 +156,7 @@ final class TapQueue implements NetQueue {
                 txWaiting = true;
                 return false;
             }
-            if (!enabled) {
+            if (!enabled || failed) {
                 txDropped++;
                 return true;
             }
@@ -197,8 +199,10 @@ final class TapQueue implements NetQueue {
             if (enable == enabled || closed.get()) {
                 return;
             }
-            if (handedOver) {
-                LOG.debug("{}: setEnabled({}) ignored: the tap was handed over", name, enable);
+            if (handedOver || failed) {
+                LOG.debug("{}: setEnabled({}) recorded only: the tap was {}", name, enable,
+                        handedOver ? "handed over" : "lost");
+                enabled = enable;
                 return;
             }
             if (!enable) {
@@ -312,6 +316,10 @@ final class TapQueue implements NetQueue {
         }
     }
 
+    boolean failed() {
+        return failed;
+    }
+
     boolean pausedNow() {
         return paused;
     }
@@ -374,7 +382,7 @@ final class TapQueue implements NetQueue {
     private boolean awaitRunnable() {
         lock.lock();
         try {
-            while (!stopping && (paused || handedOver || !enabled || fd < 0)) {
+            while (!stopping && (paused || handedOver || !enabled || failed || fd < 0)) {
                 if (!parked) {
                     parked = true;
                     changed.signalAll();
@@ -417,21 +425,16 @@ final class TapQueue implements NetQueue {
         if ((wakeEvents & TapNative.POLLIN) != 0) {
             TapNative.read(rxState, wakeFd, drainBuf, 8);
         }
-        if (paused || handedOver || stopping || !enabled) {
+        if (paused || handedOver || stopping || !enabled || failed) {
             return;
         }
         short revents = pollFds.get(ValueLayout.JAVA_SHORT, 6);
         if ((revents & (TapNative.POLLERR | TapNative.POLLHUP | TapNative.POLLNVAL)) != 0) {
-            // The interface was deleted or the queue detached behind our back: stop polling it
-            // (it would report the error forever) until the NIC enables the queue again.
+            // The interface was deleted behind our back: stop polling it (it would report the error
+            // forever); sends are dropped so the NIC never stalls.
             LOG.warn("{}: tap reports {} (interface deleted?); the queue stops", name,
                     (revents & TapNative.POLLNVAL) != 0 ? "POLLNVAL" : (revents & TapNative.POLLHUP) != 0 ? "POLLHUP" : "POLLERR");
-            lock.lock();
-            try {
-                enabled = false;
-            } finally {
-                lock.unlock();
-            }
+            failed = true;
             return;
         }
         if ((revents & TapNative.POLLIN) != 0 && rx != null) {

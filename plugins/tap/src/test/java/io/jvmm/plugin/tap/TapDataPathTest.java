@@ -253,6 +253,60 @@ class TapDataPathTest {
         }
     }
 
+    @Test
+    void aMalformedVnetHeaderFromTheGuestDropsThatFrameOnly() throws Exception {
+        String ifname = TapTestEnv.uniqueName("jvt");
+        try (TapLab lab = TapLab.create(); TapBackend tap = open(ifname, 1, true); Arena arena = Arena.ofConfined()) {
+            lab.adoptInterface(ifname, 1500);
+            DatagramChannel sock = lab.udpSocket(7002);
+            try {
+                tap.resume();
+                var queue = tap.queues().get(0);
+                byte[] frame = Frames.udp(TapLab.HOST_MAC, TapLab.GUEST_MAC, lab.guestIp, lab.hostIp, 40000, 7002,
+                        "ok".getBytes(StandardCharsets.US_ASCII));
+                MemorySegment[] bad = frameSegments(arena, 10, frame);
+                // gso_type 0x7f and a checksum offset far outside the frame: garbage a guest can write.
+                bad[0].set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
+                bad[0].set(ValueLayout.JAVA_BYTE, 1, (byte) 0x7f);
+                bad[0].set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) 0x7000);
+                assertTrue(queue.send(bad), "consumed (dropped), not refused: the queue must not stall");
+                assertEquals(1, tap.tapQueues().get(0).stats().txDropped());
+                assertTrue(queue.send(frameSegments(arena, 10, frame)));
+                DatagramPacket p = new DatagramPacket(new byte[64], 64);
+                sock.socket().receive(p);
+                assertEquals("ok", new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII));
+            } finally {
+                TapLab.closeQuietly(sock);
+            }
+        }
+    }
+
+    @Test
+    void anInterfaceDeletedUnderTheBackendStopsItsQueueWithoutSpinning() throws Exception {
+        String ifname = TapTestEnv.uniqueName("jvt");
+        TestSink sink = new TestSink(8, BUF, 1, true);
+        try (TapLab lab = TapLab.create(); TapBackend tap = open(ifname, 1, false); Arena arena = Arena.ofConfined()) {
+            var queue = tap.queues().get(0);
+            queue.attach(sink, sink);
+            lab.adoptInterface(ifname, 1500);
+            tap.resume();
+            TapTestEnv.run("ip", "-n", lab.ns, "link", "del", ifname);
+            long deadline = System.currentTimeMillis() + 2000;
+            while (!tap.tapQueues().get(0).failed() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(tap.tapQueues().get(0).failed(), "the queue stopped");
+            assertTrue(queue.enabled(), "the NIC's enable setting is its own");
+            long wakeups = tap.tapQueues().get(0).stats().wakeups();
+            Thread.sleep(300);
+            assertEquals(wakeups, tap.tapQueues().get(0).stats().wakeups(), "no busy loop on POLLERR");
+            byte[] frame = Frames.udp(TapLab.HOST_MAC, TapLab.GUEST_MAC, lab.guestIp, lab.hostIp, 1, 2, new byte[8]);
+            assertTrue(queue.send(frameSegments(arena, 0, frame)), "sends are dropped, never stall the NIC");
+        } finally {
+            sink.close();
+        }
+    }
+
     static void sendUdp(TapLab lab, int count, int port) {
         TapTestEnv.inNetns(lab.ns, () -> {
             try (DatagramChannel ch = DatagramChannel.open()) {

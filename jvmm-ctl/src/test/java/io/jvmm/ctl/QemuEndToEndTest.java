@@ -1,0 +1,169 @@
+package io.jvmm.ctl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** jvmmctl against QEMU 7.2: the same QMP protocol jvmm speaks, from the reference implementation. */
+class QemuEndToEndTest {
+    private static final String NL = System.lineSeparator();
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void qemuInstalled() {
+        Qemu.assumeInstalled();
+    }
+
+    private static CtlRun ok(String... args) {
+        CtlRun run = CtlRun.of(args);
+        assertEquals(ExitCode.OK, run.exitCode(), run::toString);
+        return run;
+    }
+
+    private static JsonNode json(CtlRun run) throws Exception {
+        assertEquals(1, run.out().lines().count(), "one JSON object per result: " + run);
+        return Json.MAPPER.readTree(run.out());
+    }
+
+    @Test
+    void runStateCommandsAndRawQmp() throws Exception {
+        Path qmp = dir.resolve("vm.qmp");
+        try (Qemu qemu = Qemu.start(List.of(qmp))) {
+            String s = qmp.toString();
+            assertEquals("running" + NL, ok("-s", s, "status").out());
+            assertEquals("paused" + NL, ok("-s", s, "stop").out());
+            JsonNode paused = json(ok("-s", s, "--json", "status"));
+            assertEquals("paused", paused.path("status").asText());
+            assertFalse(paused.path("running").asBoolean(true));
+            assertEquals("running" + NL, ok("-s", s, "cont").out());
+
+            assertEquals(7, json(ok("-s", s, "--json", "qmp", "query-version")).path("qemu").path("major").asInt());
+            JsonNode named = json(ok("-s", s, "--json", "qmp", "{\"execute\":\"query-name\"}"));
+            assertTrue(named.isObject(), named::toString);
+
+            CtlRun unknown = CtlRun.of("-s", s, "qmp", "no-such-command");
+            assertEquals(ExitCode.QMP_ERROR, unknown.exitCode(), unknown::toString);
+            assertTrue(unknown.err().contains("CommandNotFound"), unknown::toString);
+        }
+    }
+
+    @Test
+    void eventsAreFollowedWhileAnotherClientActs() throws Exception {
+        // QEMU serves one client per monitor, so the follower and the actor use two QMP sockets
+        Path follow = dir.resolve("events.qmp");
+        Path act = dir.resolve("control.qmp");
+        try (Qemu qemu = Qemu.start(List.of(follow, act))) {
+            CompletableFuture<CtlRun> events = CompletableFuture.supplyAsync(
+                    () -> CtlRun.of("-s", follow.toString(), "events", "--until", "RESUME"));
+            // Nothing tells when the follower has connected, so stop and resume until it has seen a RESUME.
+            for (int round = 0; round < 100 && !events.isDone(); round++) {
+                ok("-s", act.toString(), "stop");
+                ok("-s", act.toString(), "cont");
+                Thread.sleep(50);
+            }
+            CtlRun run = events.get(5, TimeUnit.SECONDS);
+            assertEquals(ExitCode.OK, run.exitCode(), run::toString);
+            List<String> lines = run.out().lines().toList();
+            assertTrue(lines.size() == 1 || lines.size() == 2, run::toString);
+            assertTrue(lines.getLast().matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6} RESUME"),
+                    run::toString);
+            if (lines.size() == 2) {
+                assertTrue(lines.getFirst().endsWith(" STOP"), run::toString);
+            }
+        }
+    }
+
+    @Test
+    void quitEndsTheVmmAndLaterCommandsFindNoSocket() throws Exception {
+        Path qmp = dir.resolve("vm.qmp");
+        try (Qemu qemu = Qemu.start(List.of(qmp))) {
+            assertEquals("{}" + NL, ok("-s", qmp.toString(), "--json", "quit").out());
+            assertTrue(qemu.exitsWithin(5000), "QEMU still runs after quit");
+            CtlRun after = CtlRun.of("-s", qmp.toString(), "status");
+            assertEquals(ExitCode.CONNECTION, after.exitCode(), after::toString);
+        }
+    }
+
+    @Test
+    void migrateToADeferredIncomingTarget() throws Exception {
+        Path sourceQmp = dir.resolve("source.qmp");
+        Path targetQmp = dir.resolve("target.qmp");
+        String uri = "unix:" + dir.resolve("migration.sock");
+        try (Qemu source = Qemu.start(List.of(sourceQmp));
+             Qemu target = Qemu.start(List.of(targetQmp), "-incoming", "defer")) {
+            assertEquals("inmigrate", json(ok("-s", targetQmp.toString(), "--json", "status"))
+                    .path("status").asText());
+            assertEquals("waiting for an incoming migration on " + uri + NL,
+                    ok("-s", targetQmp.toString(), "migrate-incoming", uri).out());
+
+            CtlRun migrate = ok("-s", sourceQmp.toString(), "migrate", "--interval", "20", uri);
+            List<String> lines = migrate.out().lines().toList();
+            assertTrue(lines.getFirst().startsWith("migration "), migrate::toString);
+            assertTrue(lines.contains("status:       completed"), migrate::toString);
+            assertTrue(lines.stream().anyMatch(l -> l.matches("total-time: +\\d+ ms")), migrate::toString);
+            assertTrue(lines.stream().anyMatch(l -> l.matches("downtime: +\\d+ ms")), migrate::toString);
+            assertTrue(lines.stream().anyMatch(l -> l.matches("setup-time: +\\d+ ms")), migrate::toString);
+
+            assertEquals("paused (postmigrate)" + NL, ok("-s", sourceQmp.toString(), "status").out());
+            assertEquals("running" + NL, ok("-s", targetQmp.toString(), "status").out());
+        }
+    }
+
+    @Test
+    void migrateWithJsonPrintsOnlyTheFinalQueryMigrate() throws Exception {
+        Path sourceQmp = dir.resolve("source.qmp");
+        Path targetQmp = dir.resolve("target.qmp");
+        Path channel = dir.resolve("migration.sock");
+        try (Qemu source = Qemu.start(List.of(sourceQmp));
+             Qemu target = Qemu.start(List.of(targetQmp), "-incoming", "unix:" + channel)) {
+            waitFor(channel);
+            JsonNode result = json(ok("-s", sourceQmp.toString(), "--json", "migrate", "unix:" + channel));
+            assertEquals("completed", result.path("status").asText(), result::toString);
+            assertTrue(result.path("total-time").isIntegralNumber(), result::toString);
+            assertEquals(32L << 20, result.path("ram").path("total").asLong(), result::toString);
+        }
+    }
+
+    @Test
+    void failedMigrationEndsWithItsReasonAndExitCodeFive() throws Exception {
+        Path qmp = dir.resolve("vm.qmp");
+        try (Qemu qemu = Qemu.start(List.of(qmp))) {
+            CtlRun run = CtlRun.of("-s", qmp.toString(), "migrate", "unix:" + dir.resolve("nobody.sock"));
+            assertEquals(ExitCode.MIGRATION_FAILED, run.exitCode(), run::toString);
+            assertTrue(run.out().contains("status:       failed"), run::toString);
+            assertTrue(run.out().contains("error:        Failed to connect"), run::toString);
+            assertEquals("running" + NL, ok("-s", qmp.toString(), "status").out());
+        }
+    }
+
+    @Test
+    void localMigrationIsRefusedClearlyByAQemuWithoutItAndTheVmKeepsRunning() throws Exception {
+        Path qmp = dir.resolve("vm.qmp");
+        try (Qemu qemu = Qemu.start(List.of(qmp))) {
+            CtlRun run = CtlRun.of("-s", qmp.toString(), "migrate", "--local", "unix:" + dir.resolve("m.sock"));
+            assertEquals(ExitCode.QMP_ERROR, run.exitCode(), run::toString);
+            assertTrue(run.err().contains("does not support local migration"), run::toString);
+            assertTrue(run.err().contains("run without --local"), run::toString);
+            assertEquals("running" + NL, ok("-s", qmp.toString(), "status").out());
+        }
+    }
+
+    private static void waitFor(Path path) throws InterruptedException {
+        for (int i = 0; i < 1000 && !Files.exists(path); i++) {
+            Thread.sleep(5);
+        }
+        assertTrue(Files.exists(path), path + " never appeared");
+    }
+}
