@@ -23,6 +23,60 @@ class PluginHostTest {
     @TempDir
     Path dir;
 
+    /** Jars built once for the class (compiling is the slow part), copied into each test's folder. */
+    private static Path jars;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void buildPlugins(@TempDir Path shared) throws Exception {
+        jars = Files.createDirectories(shared.resolve("jars"));
+        TestPlugins.jar(jars, "good", Map.of("tp/good/Good.java", TestPlugins.machinePlugin("tp.good", "Good", "test-board")),
+                TestPlugins.manifest("good"), true);
+        TestPlugins.jar(jars, "inject", Map.of("tp/inj/Inj.java", """
+                package tp.inj;
+                import io.jvmm.spi.VmmPlugin;
+                import io.jvmm.spi.lifecycle.VmEvents;
+                @org.pf4j.Extension
+                public class Inj implements VmmPlugin {
+                    @jakarta.inject.Inject
+                    public Inj(VmEvents events) { events.emit("PLUGIN_LOADED", java.util.Map.of()); }
+                }
+                """), TestPlugins.manifest("inject"), true);
+        TestPlugins.jar(jars, "bad", Map.of("tp/bad/Bad.java", """
+                package tp.bad;
+                @org.pf4j.Extension
+                public class Bad implements io.jvmm.spi.VmmPlugin {
+                    public Bad() { throw new IllegalStateException("no licence for this plugin"); }
+                }
+                """), TestPlugins.manifest("bad"), true);
+        TestPlugins.jar(jars, "noidx", Map.of("tp/noidx/P.java", TestPlugins.machinePlugin("tp.noidx", "P", "b")),
+                TestPlugins.manifest("noidx"), false);
+        TestPlugins.jar(jars, "nameless", Map.of("tp/n/P.java", TestPlugins.machinePlugin("tp.n", "P", "b")),
+                Map.of(), true);
+        TestPlugins.jar(jars, "a", Map.of("tp/a/A.java", TestPlugins.machinePlugin("tp.a", "A", "board")),
+                TestPlugins.manifest("alpha"), true);
+        TestPlugins.jar(jars, "b", Map.of("tp/b/B.java", TestPlugins.machinePlugin("tp.b", "B", "board")),
+                TestPlugins.manifest("beta"), true);
+        TestPlugins.jar(jars, "shadow", Map.of("tp/s/N.java", TestPlugins.machinePlugin("tp.s", "N", "none")),
+                TestPlugins.manifest("shadow"), true);
+        TestPlugins.jar(jars, "greedy", Map.of("tp/g/G.java", """
+                package tp.g;
+                @org.pf4j.Extension
+                public class G implements io.jvmm.spi.VmmPlugin {
+                    @jakarta.inject.Inject
+                    public G(io.jvmm.core.plugin.Registries r) { }
+                }
+                """), TestPlugins.manifest("greedy"), true);
+    }
+
+    /** A plugins folder holding the named prebuilt jars. */
+    private Path pluginsWith(String... names) throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        for (String n : names) {
+            Files.copy(jars.resolve(n + ".jar"), plugins.resolve(n + ".jar"));
+        }
+        return plugins;
+    }
+
     private final AtomicReference<String> lastEvent = new AtomicReference<>();
     private final VmEvents events = (name, data) -> lastEvent.set(name);
 
@@ -31,15 +85,9 @@ class PluginHostTest {
                 Guice.createInjector(b -> b.bind(VmEvents.class).toInstance(events))), List.of());
     }
 
-    private Path pluginsDir() throws Exception {
-        return Files.createDirectories(dir.resolve("plugins"));
-    }
-
     @Test
     void loadsAPluginAndRegistersWhatItContributes() throws Exception {
-        Path plugins = pluginsDir();
-        TestPlugins.jar(plugins, "good", Map.of("tp/good/Good.java", TestPlugins.machinePlugin("tp.good", "Good", "test-board")),
-                TestPlugins.manifest("good"), true);
+        Path plugins = pluginsWith("good");
         try (PluginHost host = load(plugins)) {
             MachineType m = host.registries().machineTypes().find("test-board").orElseThrow();
             assertEquals("good", host.registries().machineTypes().entry("test-board").orElseThrow().pluginId());
@@ -53,17 +101,7 @@ class PluginHostTest {
 
     @Test
     void extensionsGetSpiServicesInjected() throws Exception {
-        Path plugins = pluginsDir();
-        TestPlugins.jar(plugins, "inject", Map.of("tp/inj/Inj.java", """
-                package tp.inj;
-                import io.jvmm.spi.VmmPlugin;
-                import io.jvmm.spi.lifecycle.VmEvents;
-                @org.pf4j.Extension
-                public class Inj implements VmmPlugin {
-                    @jakarta.inject.Inject
-                    public Inj(VmEvents events) { events.emit("PLUGIN_LOADED", java.util.Map.of()); }
-                }
-                """), TestPlugins.manifest("inject"), true);
+        Path plugins = pluginsWith("inject");
         try (PluginHost host = load(plugins)) {
             assertEquals("PLUGIN_LOADED", lastEvent.get());
         }
@@ -75,14 +113,7 @@ class PluginHostTest {
 
     @Test
     void aConstructorThatThrowsIsAStartupErrorNamingPluginAndReason() throws Exception {
-        Path plugins = pluginsDir();
-        TestPlugins.jar(plugins, "bad", Map.of("tp/bad/Bad.java", """
-                package tp.bad;
-                @org.pf4j.Extension
-                public class Bad implements io.jvmm.spi.VmmPlugin {
-                    public Bad() { throw new IllegalStateException("no licence for this plugin"); }
-                }
-                """), TestPlugins.manifest("bad"), true);
+        Path plugins = pluginsWith("bad");
         String msg = failure(plugins);
         assertTrue(msg.startsWith("plugin 'bad': cannot instantiate tp.bad.Bad: "), msg);
         assertTrue(msg.contains("no licence for this plugin"), msg);
@@ -90,9 +121,7 @@ class PluginHostTest {
 
     @Test
     void aPluginBuiltWithoutAnnotationProcessingIsReported() throws Exception {
-        Path plugins = pluginsDir();
-        TestPlugins.jar(plugins, "noidx", Map.of("tp/noidx/P.java", TestPlugins.machinePlugin("tp.noidx", "P", "b")),
-                TestPlugins.manifest("noidx"), false);
+        Path plugins = pluginsWith("noidx");
         String msg = failure(plugins);
         assertTrue(msg.startsWith("plugin 'noidx': contributes no VmmPlugin extension"), msg);
         assertTrue(msg.contains("annotation processing"), msg);
@@ -100,20 +129,14 @@ class PluginHostTest {
 
     @Test
     void aJarWithoutDescriptorIsReported() throws Exception {
-        Path plugins = pluginsDir();
-        TestPlugins.jar(plugins, "nameless", Map.of("tp/n/P.java", TestPlugins.machinePlugin("tp.n", "P", "b")),
-                Map.of(), true);
+        Path plugins = pluginsWith("nameless");
         String msg = failure(plugins);
         assertTrue(msg.startsWith("plugin 'nameless.jar': cannot be loaded from " + plugins.resolve("nameless.jar")), msg);
     }
 
     @Test
     void twoPluginsClaimingOneNameAreBothNamed() throws Exception {
-        Path plugins = pluginsDir();
-        TestPlugins.jar(plugins, "a", Map.of("tp/a/A.java", TestPlugins.machinePlugin("tp.a", "A", "board")),
-                TestPlugins.manifest("alpha"), true);
-        TestPlugins.jar(plugins, "b", Map.of("tp/b/B.java", TestPlugins.machinePlugin("tp.b", "B", "board")),
-                TestPlugins.manifest("beta"), true);
+        Path plugins = pluginsWith("a", "b");
         String msg = failure(plugins);
         assertTrue(msg.matches("plugin '(alpha|beta)': machine type 'board' is provided by both plugin '(alpha|beta)'"
                 + " and plugin '(alpha|beta)'; remove one of them"), msg);
@@ -122,24 +145,14 @@ class PluginHostTest {
 
     @Test
     void claimingABuiltInNameIsAnErrorToo() throws Exception {
-        Path plugins = pluginsDir();
-        TestPlugins.jar(plugins, "n", Map.of("tp/n/N.java", TestPlugins.machinePlugin("tp.n", "N", "none")),
-                TestPlugins.manifest("shadow"), true);
+        Path plugins = pluginsWith("shadow");
         assertEquals("plugin 'shadow': machine type 'none' is provided by both plugin 'builtin' and plugin 'shadow';"
                 + " remove one of them", failure(plugins));
     }
 
     @Test
     void extensionsMayNotAskForCoreClasses() throws Exception {
-        Path plugins = pluginsDir();
-        TestPlugins.jar(plugins, "greedy", Map.of("tp/g/G.java", """
-                package tp.g;
-                @org.pf4j.Extension
-                public class G implements io.jvmm.spi.VmmPlugin {
-                    @jakarta.inject.Inject
-                    public G(io.jvmm.core.plugin.Registries r) { }
-                }
-                """), TestPlugins.manifest("greedy"), true);
+        Path plugins = pluginsWith("greedy");
         String msg = failure(plugins);
         assertTrue(msg.contains("asks for io.jvmm.core.plugin.Registries in its constructor; extensions may inject SPI"
                 + " services (io.jvmm.spi.*) only"), msg);
