@@ -44,6 +44,7 @@ record TapConfig(
     /** vnet_hdr=on|off, or absent: use it when the kernel supports it (QEMU's default). */
     enum VnetHeader { AUTO, ON, OFF }
 
+    static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TapConfig.class);
     static final String DEFAULT_IFNAME = "tap%d";
     static final Path DEFAULT_SCRIPT = Path.of("/etc/jvmm-ifup");
     static final Path DEFAULT_DOWNSCRIPT = Path.of("/etc/jvmm-ifdown");
@@ -143,6 +144,8 @@ record TapConfig(
                 "ifname", "vnet_hdr", "fd", "fds", "br", "helper", "sndbuf");
         // The interface already exists and is configured by the source: no ifup script here. The
         // downscript is ours to run, since this process owns the tap last.
+        p.optionalString("script").filter(s -> !s.isBlank() && !s.equals("no")).ifPresent(s -> LOG.warn(
+                "netdev {}: script={} is not run with incoming-fds=on: the interface exists and is configured", id, s));
         return new TapConfig(id, Mode.INCOMING, null, queues(id, p), List.of(), VnetHeader.AUTO,
                 Optional.empty(), script(p, "downscript", DEFAULT_DOWNSCRIPT), Integer.MAX_VALUE);
     }

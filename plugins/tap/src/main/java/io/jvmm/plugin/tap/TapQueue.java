@@ -247,7 +247,11 @@ final class TapQueue implements NetQueue {
         try {
             paused = true;
             wake();
-            awaitParked();
+            if (Thread.currentThread() != thread) {
+                // Called from a NIC callback on this queue's own thread, the thread parks as soon as
+                // the callback returns (it checks paused between frames); waiting here would deadlock.
+                awaitParked();
+            }
         } finally {
             lock.unlock();
         }

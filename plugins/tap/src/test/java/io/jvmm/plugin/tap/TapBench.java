@@ -52,6 +52,58 @@ public final class TapBench {
             row("tx one-way", frame, txBackend(frame, virtual), txLoop(frame));
             row("echo", frame, echoBackend(frame, seconds, virtual), echoLoop(frame, seconds));
         }
+        handover(virtual);
+    }
+
+    /**
+     * The tap's share of a local migration's switchover, 4 queues: the source's save (descriptor
+     * fields), the target's load (TUNGETIFF checks and adoption), the source's handedOver(), and the
+     * target's resume until its first frame (queued during the switchover) is read.
+     */
+    private static void handover(boolean virtual) throws Exception {
+        List<Double> save = new ArrayList<>();
+        List<Double> load = new ArrayList<>();
+        List<Double> firstFrame = new ArrayList<>();
+        for (int r = 0; r <= ROUNDS; r++) {
+            String ifname = TapTestEnv.uniqueName("jvb");
+            TapConfig sc = TapConfig.parse("bench", TapProps.of("ifname", ifname, "queues", 4L, "script", "no",
+                    "downscript", "no"), false);
+            TapConfig tc = TapConfig.parse("bench", TapProps.of("incoming-fds", true, "queues", 4L, "downscript", "no"),
+                    true);
+            try (TapBackend source = TapBackend.create(sc, !virtual); TapBackend target = TapBackend.create(tc, !virtual);
+                    TapLab lab = lab(ifname)) {
+                source.resume();
+                List<CountingSink> sinks = new ArrayList<>();
+                for (NetQueue q : target.queues()) {
+                    CountingSink s = new CountingSink(64, 2048, null);
+                    sinks.add(s);
+                    q.attach(s, s);
+                }
+                source.pause();
+                flood(lab, 64, 64);
+                long t0 = System.nanoTime();
+                MemoryVmState stream = new MemoryVmState(true);
+                source.vmstate().saver().save(stream);
+                long t1 = System.nanoTime();
+                stream.loadInto(target.vmstate());
+                source.handedOver();
+                long t2 = System.nanoTime();
+                target.resume();
+                while (sinks.stream().mapToLong(c -> c.frames.get()).sum() == 0) {
+                    Thread.onSpinWait();
+                }
+                long t3 = System.nanoTime();
+                if (r > 0) {
+                    save.add((t1 - t0) / 1e3);
+                    load.add((t2 - t1) / 1e3);
+                    firstFrame.add((t3 - t2) / 1e3);
+                }
+                target.pause();
+                sinks.forEach(CountingSink::close);
+            }
+        }
+        System.out.printf(Locale.ROOT, "handover, 4 queues (median of %d, microseconds): save %.0f, load+adopt+handedOver "
+                + "%.0f, resume to first frame %.0f%n", ROUNDS, median(save), median(load), median(firstFrame));
     }
 
     private static void row(String name, int frame, double backend, double loop) {
