@@ -65,6 +65,9 @@ final class TapBackend implements NetBackend, LocalMigratable, VmStateful {
         }
         this.queues = List.copyOf(list);
         this.vmState = new TapVmState(this);
+        if (waiting) {
+            TapVmState.warmUpLoadPath(queues.get(0).wakeFd());
+        }
     }
 
     /** Opens or adopts the tap as the config says; the backend starts paused. */

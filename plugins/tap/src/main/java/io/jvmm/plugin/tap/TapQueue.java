@@ -131,6 +131,11 @@ final class TapQueue implements NetQueue {
         return fd;
     }
 
+    /** The eventfd that wakes the I/O thread (also a harmless non-tap descriptor for warm-ups). */
+    int wakeFd() {
+        return wakeFd;
+    }
+
     @Override
     public void attach(RxSink sink, TxSource source) {
         this.sink = sink;

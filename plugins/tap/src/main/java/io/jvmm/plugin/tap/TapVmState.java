@@ -34,6 +34,20 @@ final class TapVmState {
         this.backend = backend;
     }
 
+    /**
+     * Runs the native calls the adoption makes (TUNGETIFF, F_GETFL, TUNGETVNETHDRSZ) once on a
+     * descriptor that is not a tap (they fail harmlessly), so that their first, slow run (downcall
+     * linkage) happens at start-up instead of inside the switchover.
+     */
+    static void warmUpLoadPath(int notATapFd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = TapNative.newCallState(arena);
+            TapOpener.getIff(state, arena, notATapFd);
+            TapNative.fcntl(state, notATapFd, TapNative.F_GETFL, 0L);
+            TapNative.ioctl(state, notATapFd, TapNative.TUNGETVNETHDRSZ, arena.allocate(4));
+        }
+    }
+
     VmStateDescription description() {
         return new VmStateDescription(NAME, VERSION, 1, this::save, this::load);
     }

@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>echo: a UDP client in the namespace keeps a window of datagrams in flight; the reader swaps
  *       addresses and writes each frame back; replies per second at the client.
  * </ul>
- * Args: [seconds per echo run, default 3] [--virtual: I/O threads as virtual threads].
+ * Args: [seconds per echo run, default 3] [--virtual: I/O threads as virtual threads]
+ * [--handover: only the local-migration handover figures].
  */
 public final class TapBench {
     private static final int RX_FRAMES = 60_000;
@@ -46,6 +47,10 @@ public final class TapBench {
         System.out.printf(Locale.ROOT, "tap backend benchmark: %d cores, I/O threads %s, %d frames x %d rounds (after a warm-up round), "
                 + "echo %.1f s, window %d%n", Runtime.getRuntime().availableProcessors(), virtual ? "virtual" : "platform",
                 RX_FRAMES, ROUNDS, seconds, WINDOW);
+        if (Arrays.asList(args).contains("--handover")) {
+            handover(virtual);
+            return;
+        }
         System.out.printf(Locale.ROOT, "%-12s %6s %16s %16s %7s%n", "case", "frame", "backend fr/s", "loop fr/s", "ratio");
         for (int frame : new int[] {64, 1500}) {
             row("rx one-way", frame, rxBackend(frame, virtual), rxLoop(frame));
