@@ -1,0 +1,39 @@
+#!/bin/sh
+# Start-up to QMP greeting and idle resident memory, QEMU and jvmm side by side in one run
+# (docs/performance.md, "Start-up and idle memory"). Both get the same command line:
+#   -machine none -nodefaults -display none -qmp unix:SOCKET,server=on,wait=off
+# jvmm is also measured with an AOT cache and with AppCDS, each made by one training run first.
+#   distribution/bench/startup.sh [--reps N] [--idle SECONDS] [--no-aot] [--json-out FILE]
+# Needs python3 and qemu-system-x86_64; builds the distribution through ./jvmm if it is missing.
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+qemu=${QEMU:-/usr/bin/qemu-system-x86_64}
+
+command -v python3 >/dev/null 2>&1 || { echo "startup.sh: needs python3 (apt-get install python3)" >&2; exit 1; }
+[ -x "$qemu" ] || { echo "startup.sh: no QEMU at $qemu: apt-get install qemu-system-x86, or set QEMU=PATH" >&2; exit 1; }
+
+jdk=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+dist="$root/distribution/target/jvmm"
+[ -x "$dist/bin/jvmm" ] || { echo "startup.sh: building the jvmm distribution..." >&2; "$root/jvmm" --help >/dev/null 2>&1 || true; }
+
+# Measure a private copy: a build running meanwhile (./jvmm, ./test) rewrites distribution/target, and the
+# AOT and CDS archives are only valid for the exact jars they were made from.
+work=$(mktemp -d /tmp/jvmm-startup-dist.XXXXXX)
+trap 'rm -rf "$work"' EXIT INT TERM
+launcher=
+if ls "$dist"/lib/jvmm-core-*.jar >/dev/null 2>&1 && [ -x "$dist/bin/jvmm" ]; then
+  cp -r "$dist" "$work/jvmm"
+  launcher="$work/jvmm/bin/jvmm"
+fi
+
+echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
+     "Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "QEMU: $("$qemu" --version | head -n 1); Java: $("$jdk/bin/java" -version 2>&1 | sed -n 2p)"
+echo
+if [ -n "$launcher" ]; then
+  python3 "$root/distribution/bench/startup_bench.py" --qemu "$qemu" --jvmm-launcher "$launcher" \
+    --java "$jdk/bin/java" "$@"
+else
+  python3 "$root/distribution/bench/startup_bench.py" --qemu "$qemu" \
+    --jvmm-unavailable "no complete distribution at $dist (./jvmm --help builds it)" "$@"
+fi
