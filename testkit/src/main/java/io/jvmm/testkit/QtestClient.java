@@ -24,7 +24,8 @@ public final class QtestClient implements AutoCloseable {
 
     private static final HexFormat HEX = HexFormat.of();
 
-    private final SocketChannel channel;
+    /** Not final: {@link #switchTo} moves the guest to another VMM after a migration. */
+    private volatile SocketChannel channel;
     private final ByteBuffer in = ByteBuffer.allocateDirect(1 << 16);
     private final ByteBuffer out = ByteBuffer.allocateDirect(1 << 16);
     private final byte[] lineBytes = new byte[1 << 16];
@@ -208,6 +209,20 @@ public final class QtestClient implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("qtest connection: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Moves this client onto {@code other}'s connection: the guest migrated, and every driver that
+     * holds this client now talks to the new VMM. The caller makes sure no request is in flight
+     * (one thread per client, as always). {@code other} must not be used afterwards.
+     */
+    public void switchTo(QtestClient other) {
+        this.channel = other.channel;
+        in.clear();
+        in.flip();
+        for (int i = 0; i < irqLevels.length(); i++) {
+            irqLevels.set(i, other.irqLevels.get(i));
         }
     }
 

@@ -35,6 +35,8 @@ public final class UdpEchoStream implements AutoCloseable {
     private volatile long lastEchoNanos;
     private volatile long largestGapNanos;
     private volatile long largestGapStartNanos;
+    /** Largest gap since the last {@link #takeWindowGapMillis()} (one migration round). */
+    private volatile long windowGapNanos;
     private Thread sender;
     private Thread receiver;
     private final long startNanos = System.nanoTime();
@@ -108,7 +110,10 @@ public final class UdpEchoStream implements AutoCloseable {
                 if (selector.select(50) == 0) {
                     continue;
                 }
-                for (SelectionKey key : selector.selectedKeys()) {
+                var it = selector.selectedKeys().iterator();
+                while (it.hasNext()) {
+                    SelectionKey key = it.next();
+                    it.remove();
                     DatagramChannel ch = (DatagramChannel) key.channel();
                     while (true) {
                         buf.clear();
@@ -126,7 +131,6 @@ public final class UdpEchoStream implements AutoCloseable {
                         }
                     }
                 }
-                selector.selectedKeys().clear();
             }
         } catch (IOException | java.nio.channels.ClosedSelectorException e) {
             // closing
@@ -149,6 +153,9 @@ public final class UdpEchoStream implements AutoCloseable {
         if (last != 0 && now - last > largestGapNanos) {
             largestGapNanos = now - last;
             largestGapStartNanos = last;
+        }
+        if (last != 0 && now - last > windowGapNanos) {
+            windowGapNanos = now - last;
         }
         lastEchoNanos = now;
         echoed.incrementAndGet();
@@ -184,6 +191,14 @@ public final class UdpEchoStream implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** The largest gap between echoes since the previous call, including a gap still open now. */
+    public double takeWindowGapMillis() {
+        long open = lastEchoNanos == 0 ? 0 : System.nanoTime() - lastEchoNanos;
+        long gap = Math.max(windowGapNanos, open);
+        windowGapNanos = 0;
+        return gap / 1e6;
     }
 
     public long sent() {

@@ -1,0 +1,230 @@
+package io.jvmm.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jvmm.ctl.Json;
+import io.jvmm.testkit.host.UdpEchoStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scenario behind {@code ./jvmm demo} and the end-to-end tests: a guest answering a UDP
+ * stream while its VM moves from one jvmm process to the next, the source handing its open tap
+ * queues to the target. Steps, in order: namespace and multi-queue tap; source VM; guest up; UDP
+ * stream; then per round a target with {@code incoming-fds}, the seed's QMP sequence, the guest's
+ * link moved to the target, the source quit; finally the stream drained and counted.
+ */
+public final class LocalMigrationDemo {
+    private static final Logger log = LoggerFactory.getLogger(LocalMigrationDemo.class);
+
+    private final DemoOptions opts;
+    private final Consumer<String> status;
+    /** What {@link #abort()} must release if the run is interrupted (Ctrl-C runs shutdown hooks, not finally). */
+    private final List<AutoCloseable> live = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** @param status receives one-line progress updates (the CLI shows them live) */
+    public LocalMigrationDemo(DemoOptions opts, Consumer<String> status) {
+        this.opts = opts;
+        this.status = status;
+    }
+
+    /** Everything the run measured. */
+    public record Report(List<RoundResult> rounds, UdpEchoStream.Stats stream, long guestAnswered, int queues,
+            long[] perQueueBeforeFirstRound) {
+        public boolean allCompleted() {
+            return rounds.stream().allMatch(r -> "completed".equals(r.status()));
+        }
+    }
+
+    public Report run() throws Exception {
+        List<RoundResult> results = new ArrayList<>();
+        status.accept("creating network namespace with a " + opts.queues() + "-queue tap");
+        try (DemoNetwork net = DemoNetwork.create(opts.queues() > 1)) {
+            live.add(net);
+            char name = 'A';
+            status.accept("starting source VM " + name);
+            DemoVm current = DemoVm.start("vm-" + name, net, opts, false, true);
+            List<DemoVm> started = new ArrayList<>(List.of(current));
+            live.add(0, current);
+            try (MigratingGuest guest = MigratingGuest.bringUp(current, net.ramFile(), (long) opts.memoryMib() << 20,
+                    opts.queues(), InetAddress.getByName(DemoNetwork.GUEST_IP).getAddress());
+                    UdpEchoStream stream = new UdpEchoStream(net.namespace(),
+                            new InetSocketAddress(DemoNetwork.GUEST_IP, DemoNetwork.ECHO_PORT), opts.flows(),
+                            opts.rate(), opts.payload())) {
+                stream.start();
+                warmUp(stream, guest);
+                int total = opts.rounds() + (opts.oldWay() ? 1 : 0);
+                for (int round = 1; round <= total; round++) {
+                    boolean local = round <= opts.rounds();
+                    char next = (char) (name + 1);
+                    status.accept(String.format("round %d/%d: starting target VM %s%s", round, total, next,
+                            local ? " (incoming-fds=on)" : " (old way: opens its own tap queues)"));
+                    DemoVm target = DemoVm.start("vm-" + next, net, opts, true, local);
+                    started.add(target);
+                    live.add(0, target);
+                    RoundResult r = migrate(round, total, current, target, guest, stream, net, local);
+                    results.add(r);
+                    if (!"completed".equals(r.status())) {
+                        break;
+                    }
+                    current = target;
+                    name = next;
+                }
+                status.accept("draining the UDP stream");
+                stream.stopSending();
+                stream.drain(1500);
+                return new Report(results, stream.stats(), guest.answered(), opts.queues(), new long[0]);
+            } finally {
+                for (DemoVm vm : started) {
+                    vm.close();
+                    live.remove(vm);
+                }
+            }
+        } finally {
+            live.clear();
+        }
+    }
+
+    /** Kills every VM this run started and removes the namespace, tap and RAM file (Ctrl-C). */
+    public void abort() {
+        for (AutoCloseable c : live) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.debug("cleanup: {}", e.toString());
+            }
+        }
+        live.clear();
+    }
+
+    private void warmUp(UdpEchoStream stream, MigratingGuest guest) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (stream.echoed() < Math.min(1000, opts.rate() / 2)) {
+            if (System.nanoTime() > deadline || guest.failure() != null) {
+                throw new IllegalStateException("the guest does not answer the UDP stream (sent " + stream.sent()
+                        + ", echoed " + stream.echoed() + ")" + (guest.failure() != null ? ": " + guest.failure() : ""));
+            }
+            Thread.sleep(20);
+        }
+        Thread.sleep(500);
+        status.accept(String.format("traffic flowing: %d sent, %d echoed", stream.sent(), stream.echoed()));
+    }
+
+    private RoundResult migrate(int round, int total, DemoVm source, DemoVm target, MigratingGuest guest,
+            UdpEchoStream stream, DemoNetwork net, boolean local) throws Exception {
+        String uri = "unix:" + target.dir().resolve("migration.sock");
+        source.configureMigration(local);
+        target.configureMigration(local);
+        target.qmp("migrate-incoming", Json.object().put("uri", uri));
+        int queuesBefore = net.tapQueues();
+        stream.takeWindowGapMillis();
+        long sentBefore = stream.sent();
+        long echoedBefore = stream.echoed();
+        long t0 = System.nanoTime();
+        source.qmp("migrate", Json.object().put("uri", uri));
+        JsonNode info;
+        String st;
+        long lastShown = 0;
+        while (true) {
+            info = source.qmp("query-migrate", null);
+            st = info.path("status").asText("none");
+            if (st.equals("completed") || st.equals("failed") || st.equals("cancelled")) {
+                break;
+            }
+            long now = System.nanoTime();
+            if (now - lastShown > 100_000_000L) {
+                lastShown = now;
+                status.accept(String.format("round %d/%d: %s -> %s %s: %d sent, %d echoed", round, total,
+                        source.name(), target.name(), st, stream.sent(), stream.echoed()));
+            }
+            if (now - t0 > 60_000_000_000L) {
+                return failed(source, target, "timed out waiting for the migration (status " + st + ")", queuesBefore, local);
+            }
+            Thread.sleep(1);
+        }
+        double migrateMs = (System.nanoTime() - t0) / 1e6;
+        if (!st.equals("completed")) {
+            return failed(source, target, info.path("error-desc").asText(st), queuesBefore, local);
+        }
+        guest.moveTo(target);
+        waitForRunning(target);
+        double switchover = switchoverMillis(info);
+        // keep the stopped source alive a moment, as the seed's test does, then quit it
+        Thread.sleep(300);
+        int exit = source.quit();
+        if (exit != 0) {
+            log.warn("{} exited with status {}", source.name(), exit);
+        }
+        Thread.sleep(200);
+        int queuesAfter = net.tapQueues();
+        double gap = stream.takeWindowGapMillis();
+        status.accept(String.format("round %d/%d: %s -> %s completed, switchover %.2f ms, largest gap %.1f ms",
+                round, total, source.name(), target.name(), switchover, gap));
+        return new RoundResult(source.name(), target.name(), local, st, switchover, migrateMs, gap, queuesBefore,
+                queuesAfter, stream.sent() - sentBefore, stream.echoed() - echoedBefore, null);
+    }
+
+    private RoundResult failed(DemoVm source, DemoVm target, String why, int queuesBefore, boolean local) {
+        return new RoundResult(source.name(), target.name(), local, "failed", 0, 0, 0, queuesBefore, queuesBefore, 0, 0,
+                why + " (source status: " + safeStatus(source) + ")");
+    }
+
+    private static String safeStatus(DemoVm vm) {
+        try {
+            return vm.status();
+        } catch (RuntimeException e) {
+            return "unreachable: " + e.getMessage();
+        }
+    }
+
+    private static void waitForRunning(DemoVm target) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!"running".equals(target.status())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(target.name() + " did not start running after the migration (status "
+                        + target.status() + ")");
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /** QEMU's downtime (whole ms), or the finer stop-to-loaded sum when the VMM reports x-switchover. */
+    static double switchoverMillis(JsonNode info) {
+        JsonNode sw = info.path("x-switchover");
+        if (sw.isObject() && sw.has("loaded-ack-us")) {
+            double us = sw.path("ram-us").asDouble(0) + sw.path("state-sent-us").asDouble(0)
+                    + sw.path("loaded-ack-us").asDouble(0);
+            return us / 1000.0;
+        }
+        return info.path("downtime").asDouble(Double.NaN);
+    }
+
+    /** The summary table the CLI prints. */
+    public static void printSummary(Report r, PrintStream out) {
+        out.println();
+        out.println("Local migration of a " + r.queues() + "-queue TAP-backed virtio-net NIC under UDP load");
+        out.println();
+        out.printf(Locale.ROOT, "| %-14s | %-5s | %-9s | %14s | %14s | %13s | %16s |%n", "round", "local", "status",
+                "switchover ms", "migrate ms", "largest gap ms", "tap queues b/a");
+        out.println("|----------------|-------|-----------|----------------|----------------|---------------|------------------|");
+        for (RoundResult x : r.rounds()) {
+            out.printf(Locale.ROOT, "| %-14s | %-5s | %-9s | %14.2f | %14.1f | %13.1f | %16s |%n",
+                    x.from() + " -> " + x.to(), x.local() ? "yes" : "no", x.status(), x.switchoverMillis(),
+                    x.migrateMillis(), x.largestGapMillis(), x.tapQueuesBefore() + " / " + x.tapQueuesAfter());
+            if (x.error() != null) {
+                out.println("  error: " + x.error());
+            }
+        }
+        UdpEchoStream.Stats s = r.stream();
+        out.println();
+        out.printf(Locale.ROOT, "UDP stream: %d packets/s over %d flows; sent %d, echoed %d, lost %d, duplicates %d,"
+                + " largest gap %.1f ms%n", s.rate(), s.flows(), s.sent(), s.echoed(), s.lost(), s.duplicates(),
+                s.largestGapMillis());
+    }
+}

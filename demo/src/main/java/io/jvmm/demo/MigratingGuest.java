@@ -1,0 +1,72 @@
+package io.jvmm.demo;
+
+import io.jvmm.testkit.QtestClient;
+import io.jvmm.testkit.mem.GuestPageAllocator;
+import io.jvmm.testkit.mem.SharedFileGuestRam;
+import io.jvmm.testkit.net.NetResponder;
+import io.jvmm.testkit.net.VirtioNetDriver;
+import io.jvmm.testkit.net.VirtioNetScenario;
+import io.jvmm.testkit.pci.PciFunctionInfo;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The demo's guest: the testkit's virtio-net driver and network responder, with its RAM in the
+ * shared file and its "vCPU" a qtest link. Like a real guest, all its device state lives in guest
+ * RAM and in the device, so moving it to the target VMM is only moving the link: the responder
+ * stops, the link switches to the target's qtest connection, the responder carries on.
+ */
+public final class MigratingGuest implements AutoCloseable {
+    private final QtestClient link;
+    private final SharedFileGuestRam ram;
+    private final VirtioNetDriver nic;
+    private final byte[] ip;
+    private NetResponder responder;
+    private long answeredBefore;
+
+    private MigratingGuest(QtestClient link, SharedFileGuestRam ram, VirtioNetDriver nic, byte[] ip) {
+        this.link = link;
+        this.ram = ram;
+        this.nic = nic;
+        this.ip = ip;
+    }
+
+    /** Finds the NIC (assigning BARs as firmware would), brings up {@code pairs} queue pairs, starts answering. */
+    public static MigratingGuest bringUp(DemoVm vm, Path ramFile, long ramSize, int pairs, byte[] ip) throws IOException {
+        PciFunctionInfo fn = VirtioNetScenario.findNic(vm.qtestVm());
+        SharedFileGuestRam ram = SharedFileGuestRam.map(ramFile, ramSize);
+        VirtioNetDriver nic = new VirtioNetDriver(VirtioNetScenario.driver(vm.qtestVm(), fn), ram,
+                GuestPageAllocator.forQ35(ramSize));
+        nic.start(pairs);
+        MigratingGuest g = new MigratingGuest(vm.qtest(), ram, nic, ip);
+        g.responder = new NetResponder(nic, ip, DemoNetwork.ECHO_PORT).start();
+        return g;
+    }
+
+    public int pairs() {
+        return nic.pairs();
+    }
+
+    /** Moves the guest's link to {@code target}, which now runs the VM. */
+    public void moveTo(DemoVm target) {
+        answeredBefore += responder.answered();
+        responder.close();
+        link.switchTo(target.qtest());
+        responder = new NetResponder(nic, ip, DemoNetwork.ECHO_PORT).start();
+    }
+
+    public long answered() {
+        return answeredBefore + responder.answered();
+    }
+
+    /** The failure that stopped the responder, if it stopped. */
+    public Throwable failure() {
+        return responder.failure();
+    }
+
+    @Override
+    public void close() {
+        responder.close();
+        ram.close();
+    }
+}
