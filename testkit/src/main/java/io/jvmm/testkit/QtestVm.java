@@ -122,7 +122,14 @@ public final class QtestVm implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (process.isAlive()) {
-            shutdown(5000);
+            if (kind.equals("qemu")) {
+                // QEMU 7.2 does not exit when the qtest peer goes away: SIGTERM it right away
+                qtest.close();
+                process.destroy();
+                shutdown(5000);
+            } else {
+                shutdown(5000);
+            }
         }
         if (shared != null) {
             shared.close();

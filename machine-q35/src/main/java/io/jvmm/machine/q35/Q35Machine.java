@@ -55,6 +55,11 @@ public final class Q35Machine implements Machine, AutoCloseable {
         ctx.ioPorts().map("fwcfg.dma", FwCfg.PORT_DMA, 8, fwCfg.dma);
         ctx.registerState("fw_cfg", fwCfg);
 
+        ctx.bios().ifPresent(file -> {
+            BiosRom rom = BiosRom.load(file);
+            ctx.systemMemory().map("pc.bios", rom.base(), rom.size(), rom);
+        });
+
         Optional<String> serialSpec = ctx.serial().filter(s -> !s.equals("none"));
         if (serialSpec.isPresent()) {
             serial = new Serial16550(CharBackends.open(serialSpec.get()), ctx.interrupts().gsi(Serial16550.COM1_IRQ));

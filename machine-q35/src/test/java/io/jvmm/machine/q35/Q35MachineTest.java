@@ -107,6 +107,28 @@ class Q35MachineTest {
     }
 
     @Test
+    void biosImageIsReadOnlyMemoryEndingAt4GiB(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        byte[] image = new byte[65536];
+        image[65536 - 16] = (byte) 0xfa;
+        image[65536 - 15] = (byte) 0xf4;
+        image[65536 - 14] = (byte) 0xeb;
+        image[65536 - 13] = (byte) 0xfd;
+        java.nio.file.Path file = java.nio.file.Files.write(dir.resolve("halt.bin"), image);
+        FakeHost h = new FakeHost(1 << 20, null);
+        h.bios = file.toString();
+        Q35MachineTypes.ALL.get(0).create(h, Properties.of(Map.of()));
+        GuestCpu c = new GuestCpu(h);
+        assertEquals(0x00000000fdebf4faL, c.read(0xffff_fff0L, 8), "the reset vector, as QEMU shows it");
+        c.write(0xffff_fff0L, 4, 0);
+        assertEquals(0xfdebf4faL, c.read(0xffff_fff0L, 4), "ROM ignores writes");
+        FakeHost bad = new FakeHost(1 << 20, null);
+        bad.bios = java.nio.file.Files.write(dir.resolve("odd.bin"), new byte[1000]).toString();
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> Q35MachineTypes.ALL.get(0).create(bad, Properties.of(Map.of())));
+        assertTrue(e.getMessage().contains("64 KiB"), e.getMessage());
+    }
+
+    @Test
     void machineTypesAreVersionedWithAliasAndCompat() {
         Q35MachineType newest = Q35MachineTypes.ALL.get(0);
         assertEquals("pc-q35-7.2", newest.name());

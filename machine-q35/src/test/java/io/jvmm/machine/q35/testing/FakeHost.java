@@ -42,6 +42,8 @@ public final class FakeHost implements MachineContext, DeviceContext {
     public final Map<String, PciBus> buses = new LinkedHashMap<>();
     private final String serial;
     private String deviceId = "dev0";
+    /** The -bios file, if the test sets one. */
+    public String bios;
 
     public FakeHost(long ramSize, String serial) {
         this.ram = new Ram((int) ramSize);
@@ -57,6 +59,11 @@ public final class FakeHost implements MachineContext, DeviceContext {
     @Override
     public Optional<String> serial() {
         return Optional.ofNullable(serial);
+    }
+
+    @Override
+    public Optional<String> bios() {
+        return Optional.ofNullable(bios);
     }
 
     @Override
