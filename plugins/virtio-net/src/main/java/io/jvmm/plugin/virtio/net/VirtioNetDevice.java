@@ -521,7 +521,12 @@ public final class VirtioNetDevice implements VirtioDevice, Device, Pausable, Vm
         linkStatus = s.status() & STATUS_LINK_UP;
         filter = s.filter();
         queuePairs = s.queuePairs();
-        announcePending = s.announcePending();
+        // Like QEMU after an incoming migration: a guest that negotiated GUEST_ANNOUNCE is asked to
+        // announce itself (gratuitous ARP), so switches learn where it is now; the interrupt goes out
+        // on resume.
+        long f = transport.negotiatedFeatures();
+        announcePending = s.announcePending()
+                || (has(f, GUEST_ANNOUNCE) && has(f, CTRL_VQ) && (transport.status() & VirtioStatus.DRIVER_OK) != 0);
         applyQueuePairs();
     }
 

@@ -388,6 +388,41 @@ class VirtioNetDataPathTest {
     }
 
     @Test
+    void afterLoadAGuestWithGuestAnnounceIsAskedToAnnounceItself() {
+        RecordingStateStream stream = new RecordingStateStream();
+        byte[] ram;
+        try (NicFixture a = new NicFixture(1, false, true, true)) {
+            up(a, NicFixture.features(CTRL_VQ, GUEST_ANNOUNCE));
+            a.driver.setupQueue(2, 64, 0);
+            a.device.pause();
+            a.device.vmstate().saver().save(stream);
+            ram = a.mem.bytes(0, (int) a.mem.size());
+        }
+        try (NicFixture b = new NicFixture(1, false, true, true)) {
+            b.mem.write(0, ram, 0, ram.length);
+            b.device.pause();
+            b.device.vmstate().loader().load(stream.reader(), 1);
+            assertTrue(b.function.msixNotified.isEmpty(), "nothing is signalled while paused");
+            b.device.resume();
+            assertEquals(1 | 2, b.driver.read(DEVICE_OFFSET + 6, 2), "status: LINK_UP | ANNOUNCE");
+            assertTrue(b.function.msixNotified.contains(0), "config change interrupt on resume");
+        }
+    }
+
+    @Test
+    void announceAckClearsTheAnnounceBit() {
+        try (NicFixture f = new NicFixture(1, false, true, true)) {
+            up(f, NicFixture.features(CTRL_VQ, GUEST_ANNOUNCE));
+            Ring ctrl = f.driver.setupQueue(2, 64, 0);
+            assertEquals(1, control(f, ctrl, 3, 0, new byte[0]), "nothing to acknowledge yet");
+            f.device.announce();
+            assertEquals(3, f.driver.read(DEVICE_OFFSET + 6, 2));
+            assertEquals(0, control(f, ctrl, 3, 0, new byte[0]));
+            assertEquals(1, f.driver.read(DEVICE_OFFSET + 6, 2));
+        }
+    }
+
+    @Test
     void loadRefusesALocalMigrationMismatchAndWrongQueueCount() {
         RecordingStateStream stream = new RecordingStateStream();
         try (NicFixture a = new NicFixture(4, true, true, true, OptionalInt.empty(), true)) {
