@@ -66,7 +66,7 @@ final class TapBackend implements NetBackend, LocalMigratable, VmStateful {
         this.queues = List.copyOf(list);
         this.vmState = new TapVmState(this);
         if (waiting) {
-            TapVmState.warmUpLoadPath(queues.get(0).wakeFd());
+            TapVmState.warmUpNativeCalls();
         }
     }
 

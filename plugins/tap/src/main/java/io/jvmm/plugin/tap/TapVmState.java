@@ -29,22 +29,49 @@ final class TapVmState {
     private static final int KNOWN_OFFLOAD_BITS = 0x1f;
 
     private final TapBackend backend;
+    // Field names built once: the save and load run inside the switchover, where the first run of a
+    // string concatenation (an invokedynamic bootstrap) would cost milliseconds.
+    private final String[] enabledFields = new String[TapConfig.MAX_QUEUES];
+    private final String[] fdFields = new String[TapConfig.MAX_QUEUES];
 
     TapVmState(TapBackend backend) {
         this.backend = backend;
+        for (int q = 0; q < TapConfig.MAX_QUEUES; q++) {
+            enabledFields[q] = "queue" + q + ".enabled";
+            fdFields[q] = "queue" + q + ".fd";
+        }
     }
 
     /**
-     * Runs the native calls the adoption makes (TUNGETIFF, F_GETFL, TUNGETVNETHDRSZ) once on a
-     * descriptor that is not a tap (they fail harmlessly), so that their first, slow run (downcall
-     * linkage) happens at start-up instead of inside the switchover.
+     * Runs every native call the adoption and the first frames make (TUNGETIFF, F_GETFL,
+     * TUNGETVNETHDRSZ, poll, readv, writev) once on a throwaway eventfd, where they fail or do
+     * nothing, so that their first, slow run (downcall linkage) happens at start-up instead of
+     * inside the switchover.
      */
-    static void warmUpLoadPath(int notATapFd) {
+    static void warmUpNativeCalls() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = TapNative.newCallState(arena);
-            TapOpener.getIff(state, arena, notATapFd);
-            TapNative.fcntl(state, notATapFd, TapNative.F_GETFL, 0L);
-            TapNative.ioctl(state, notATapFd, TapNative.TUNGETVNETHDRSZ, arena.allocate(4));
+            int fd = TapNative.eventfd(state, 0, TapNative.EFD_CLOEXEC | TapNative.EFD_NONBLOCK);
+            if (fd < 0) {
+                return;
+            }
+            try {
+                TapOpener.getIff(state, arena, fd);
+                TapNative.fcntl(state, fd, TapNative.F_GETFL, 0L);
+                TapNative.ioctl(state, fd, TapNative.TUNGETVNETHDRSZ, arena.allocate(4));
+                MemorySegment value = arena.allocate(8, 8);
+                value.set(ValueLayout.JAVA_LONG, 0, 1L);
+                MemorySegment iov = arena.allocate(TapNative.IOVEC_SIZE, 8);
+                TapIovec.fill(iov, new MemorySegment[] {value});
+                TapNative.writev(state, fd, iov, 1);
+                MemorySegment pollFd = arena.allocate(TapNative.POLLFD_SIZE, 8);
+                pollFd.set(ValueLayout.JAVA_INT, 0, fd);
+                pollFd.set(ValueLayout.JAVA_SHORT, 4, TapNative.POLLIN);
+                TapNative.poll(state, pollFd, 1, 0);
+                TapNative.readv(state, fd, iov, 1);
+            } finally {
+                TapNative.close(state, fd);
+            }
         }
     }
 
@@ -61,7 +88,7 @@ final class TapVmState {
         out.u8("offloads", TapBackend.offloadBits(backend.offloads()));
         out.u8("supported_offloads", TapBackend.offloadBits(backend.supportedOffloads()));
         for (TapQueue q : queues) {
-            out.bool("queue" + q.index() + ".enabled", q.enabled());
+            out.bool(enabledFields[q.index()], q.enabled());
         }
         if (out.localMigration()) {
             for (TapQueue q : queues) {
@@ -69,7 +96,7 @@ final class TapVmState {
                     throw new VmStateException("tap " + backend.id() + ": queue " + q.index() + " has no descriptor to "
                             + "hand over");
                 }
-                out.fd("queue" + q.index() + ".fd", q.fd());
+                out.fd(fdFields[q.index()], q.fd());
             }
         }
     }
@@ -92,7 +119,7 @@ final class TapVmState {
         }
         boolean[] enabled = new boolean[n];
         for (int q = 0; q < n; q++) {
-            enabled[q] = in.bool("queue" + q + ".enabled");
+            enabled[q] = in.bool(enabledFields[q]);
         }
         int mine = backend.descriptorCount();
         if (backend.waitingForDescriptors()) {
@@ -112,7 +139,7 @@ final class TapVmState {
             }
             int[] fds = new int[n];
             for (int q = 0; q < n; q++) {
-                fds[q] = in.fd("queue" + q + ".fd");
+                fds[q] = in.fd(fdFields[q]);
             }
             // Until adopt() below nothing here keeps a descriptor: when this load throws, the
             // migration engine closes every descriptor of the section (and must be the only one to).
