@@ -61,7 +61,18 @@ final class TapOpener {
                 fds[q] = fd;
                 MemorySegment ifr = TapNative.ifreq(arena, name, flags);
                 if (TapNative.ioctl(state, fd, TapNative.TUNSETIFF, ifr) < 0) {
-                    throw setIffError(id, name, queues, q, TapNative.errno(state));
+                    int errno = TapNative.errno(state);
+                    // One queue on an existing multi_queue tap: the kernel wants IFF_MULTI_QUEUE to
+                    // match the device, so ask again with it (QEMU would just fail here).
+                    if (errno == TapNative.EINVAL && queues == 1 && (flags & TapNative.IFF_MULTI_QUEUE) == 0) {
+                        flags |= TapNative.IFF_MULTI_QUEUE;
+                        ifr = TapNative.ifreq(arena, name, flags);
+                        if (TapNative.ioctl(state, fd, TapNative.TUNSETIFF, ifr) == 0) {
+                            name = TapNative.ifreqName(ifr);
+                            continue;
+                        }
+                    }
+                    throw setIffError(id, name, queues, q, errno);
                 }
                 // The kernel expands a %d template on the first queue; the others join that name.
                 name = TapNative.ifreqName(ifr);
@@ -79,7 +90,7 @@ final class TapOpener {
             }
             Offloads supported = configureDevice(id, state, arena, fds, wantVnet);
             setSndbuf(id, state, arena, fds, config.sndbuf());
-            return new Opened(name, fds, wantVnet, queues > 1, (info.flags() & TapNative.IFF_PERSIST) != 0,
+            return new Opened(name, fds, wantVnet, info.multiQueue(), (info.flags() & TapNative.IFF_PERSIST) != 0,
                     supported);
         } catch (RuntimeException e) {
             closeAll(fds);
@@ -234,8 +245,7 @@ final class TapOpener {
             case TapNative.EINVAL -> new ConfigException(prefix + "; an interface of that name exists but is not a "
                     + "tap, or its multi_queue setting differs from queues=" + queues
                     + (queues > 1 ? " (a single-queue tap cannot serve several queues: recreate it with 'ip tuntap add "
-                            + "dev " + name + " mode tap multi_queue')" : " (it is multi_queue: this asks for one queue "
-                            + "without IFF_MULTI_QUEUE; set queues= to 2 or more)"));
+                            + "dev " + name + " mode tap multi_queue')" : ""));
             default -> new ConfigException(prefix);
         };
     }
