@@ -34,6 +34,7 @@ public final class VmLauncher {
     private long memoryBytes = 128L << 20;
     private boolean sharedMemory;
     private boolean haltFirmware;
+    private boolean qtestLog = true;
     private final List<String> extraArgs = new ArrayList<>();
     private final Map<String, String> env = new LinkedHashMap<>();
     private Path workDir;
@@ -84,6 +85,15 @@ public final class VmLauncher {
         return this;
     }
 
+    /**
+     * Logs every qtest request and reply to qtest.log in the work dir (default on; QEMU would log to
+     * stderr without -qtest-log). Off gives {@code -qtest-log none}, for benchmarks.
+     */
+    public VmLauncher qtestLog(boolean on) {
+        this.qtestLog = on;
+        return this;
+    }
+
     public VmLauncher args(String... args) {
         extraArgs.addAll(List.of(args));
         return this;
@@ -128,7 +138,8 @@ public final class VmLauncher {
         if (haltFirmware) {
             cmd.addAll(List.of("-bios", dir.resolve("halt.bin").toString()));
         }
-        cmd.addAll(List.of("-qtest", "unix:" + dir.resolve("qtest.sock"), "-qtest-log", dir.resolve("qtest.log").toString()));
+        cmd.addAll(List.of("-qtest", "unix:" + dir.resolve("qtest.sock"), "-qtest-log",
+                qtestLog ? dir.resolve("qtest.log").toString() : "none"));
         cmd.addAll(extraArgs);
         return cmd;
     }
