@@ -21,10 +21,21 @@ dist="$root/distribution/target/jvmm"
 work=$(mktemp -d /tmp/jvmm-startup-dist.XXXXXX)
 trap 'rm -rf "$work"' EXIT INT TERM
 launcher=
-if ls "$dist"/lib/jvmm-core-*.jar >/dev/null 2>&1 && [ -x "$dist/bin/jvmm" ]; then
-  cp -r "$dist" "$work/jvmm"
-  launcher="$work/jvmm/bin/jvmm"
-fi
+listing() { (cd "$1" 2>/dev/null && find lib plugins bin -type f -printf '%p %s\n' 2>/dev/null | sort); }
+for attempt in 1 2 3 4 5 6 7 8 9 10; do
+  # a copy is complete when the layout did not change while it was taken
+  if ls "$dist"/lib/jvmm-core-*.jar >/dev/null 2>&1 && [ -x "$dist/bin/jvmm" ]; then
+    before=$(listing "$dist")
+    rm -rf "$work/jvmm"
+    cp -r "$dist" "$work/jvmm" 2>/dev/null || true
+    if [ "$before" = "$(listing "$dist")" ] && [ "$before" = "$(listing "$work/jvmm")" ]; then
+      launcher="$work/jvmm/bin/jvmm"
+      break
+    fi
+  fi
+  echo "startup.sh: the distribution is being rebuilt; waiting for a complete layout ($attempt/10)" >&2
+  sleep 15
+done
 
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
      "Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
