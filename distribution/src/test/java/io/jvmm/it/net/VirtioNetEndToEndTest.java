@@ -75,6 +75,7 @@ class VirtioNetEndToEndTest {
         try (NetNamespace ns = NetNamespace.create("vnj"); QtestVm vm = seedMachine(jvmm(), ns).start()) {
             VirtioNetScenario.NicView jvmm = VirtioNetScenario.view(vm, VirtioNetScenario.findNic(vm));
             assertEquals(qemu.pci(), jvmm.pci(), "identity, BARs, capabilities");
+            assertEquals(qemu.capabilityBytes(), jvmm.capabilityBytes(), "capability contents");
             assertEquals(Long.toHexString(qemu.features()), Long.toHexString(jvmm.features()), "offered features with a tap");
             assertEquals(qemu.config(), jvmm.config(), "device config space");
             assertEquals(qemu.numQueues(), jvmm.numQueues());

@@ -22,7 +22,8 @@ public final class VirtioNetScenario {
     }
 
     /** What a guest sees of the NIC before driving it: the facts compared between QEMU and jvmm. */
-    public record NicView(String pci, long features, String config, int numQueues, List<Integer> queueSizes) {
+    public record NicView(String pci, String capabilityBytes, long features, String config, int numQueues,
+            List<Integer> queueSizes) {
     }
 
     /** Enumerates, assigns BARs (as firmware) and returns the first virtio-net function. */
@@ -54,8 +55,19 @@ public final class VirtioNetScenario {
         for (int q = 0; q < n; q++) {
             sizes.add(d.queueMaxSize(q));
         }
-        String pci = nic.summary().replaceAll("@0x[0-9a-f]+", ""); // addresses assigned may differ
-        return new NicView(pci, features, HexFormat.of().formatHex(cfg), n, sizes);
+        String pci = nic.summary().replaceAll(" @0x[0-9a-f]+", ""); // BAR addresses assigned may differ
+        // every capability's bytes (the MSI-X one and the virtio vendor ones with their BAR/offset/length)
+        PortPciConfig pc = new PortPciConfig(vm.qtest());
+        StringBuilder caps = new StringBuilder();
+        for (var cap : nic.capabilities()) {
+            int len = cap.id() == 0x09 ? pc.readU8(nic.address(), cap.offset() + 2) : 12;
+            caps.append(String.format("%02x:", cap.offset()));
+            for (int i = 0; i < len; i++) {
+                caps.append(String.format("%02x", pc.readU8(nic.address(), cap.offset() + i)));
+            }
+            caps.append(' ');
+        }
+        return new NicView(pci, caps.toString().trim(), features, HexFormat.of().formatHex(cfg), n, sizes);
     }
 
     /** Brings the NIC up with {@code pairs} queue pairs on guest RAM above the low 16 MiB. */

@@ -171,8 +171,13 @@ public final class VirtioPciTransport implements PciDevice, VirtioTransport {
 
     @Override
     public OptionalLong configRead(int offset, int size) {
-        if (offset >= PCI_CFG_DATA && offset < PCI_CFG_DATA + 4 && function != null) {
-            long value = pciCfgAccess(false, 0);
+        if (offset >= PCI_CFG_DATA && offset < PCI_CFG_DATA + 4 && function != null && pciCfgWindowValid()) {
+            // As QEMU: a valid window is read into pci_cfg_data, which then reads like config space;
+            // an invalid one leaves pci_cfg_data as it was (0, or what the driver last wrote).
+            int length = (int) function.configRead(PCI_CFG_LENGTH, 4);
+            long offsetInBar = function.configRead(PCI_CFG_OFFSET, 4) & 0xffffffffL;
+            long value = new ModernRegisters().read(offsetInBar, length) & mask(length);
+            function.configSet(PCI_CFG_DATA, 4, value);
             int shift = (offset - PCI_CFG_DATA) * 8;
             return OptionalLong.of((value >>> shift) & mask(size));
         }
@@ -181,26 +186,20 @@ public final class VirtioPciTransport implements PciDevice, VirtioTransport {
 
     @Override
     public void configWritten(int offset, int size, long value) {
-        if (offset == PCI_CFG_DATA && function != null) {
-            pciCfgAccess(true, value);
+        if (offset == PCI_CFG_DATA && function != null && pciCfgWindowValid()) {
+            int length = (int) function.configRead(PCI_CFG_LENGTH, 4);
+            long offsetInBar = function.configRead(PCI_CFG_OFFSET, 4) & 0xffffffffL;
+            new ModernRegisters().write(offsetInBar, length, function.configRead(PCI_CFG_DATA, 4) & mask(length));
         }
     }
 
-    /** The PCI configuration access capability: a window into BAR4 through config space. */
-    private long pciCfgAccess(boolean write, long value) {
+    /** The PCI configuration access capability names BAR4, a width of 1, 2 or 4, aligned, inside the BAR. */
+    private boolean pciCfgWindowValid() {
         int bar = (int) function.configRead(PCI_CFG_BAR, 1);
         long offset = function.configRead(PCI_CFG_OFFSET, 4) & 0xffffffffL;
         int length = (int) function.configRead(PCI_CFG_LENGTH, 4);
-        if (bar != MODERN_BAR || (length != 1 && length != 2 && length != 4) || offset % length != 0
-                || offset + length > MODERN_BAR_SIZE) {
-            return write ? 0 : mask(4);
-        }
-        ModernRegisters regs = new ModernRegisters();
-        if (write) {
-            regs.write(offset, length, value & mask(length));
-            return 0;
-        }
-        return regs.read(offset, length);
+        return bar == MODERN_BAR && (length == 1 || length == 2 || length == 4) && offset % length == 0
+                && offset + length <= MODERN_BAR_SIZE;
     }
 
     @Override

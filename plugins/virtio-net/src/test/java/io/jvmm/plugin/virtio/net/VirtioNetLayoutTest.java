@@ -170,8 +170,12 @@ class VirtioNetLayoutTest {
             f.function.configSet(PCI_CFG_LENGTH, 4, 2);
             assertEquals(3, f.transport.configRead(PCI_CFG_DATA, 4).orElseThrow());
             f.function.configSet(PCI_CFG_OFFSET, 4, COMMON_Q_SELECT);
+            f.function.configSet(PCI_CFG_DATA, 4, 2); // the emulation stores the write, then tells the device
             f.transport.configWritten(PCI_CFG_DATA, 4, 2);
             assertEquals(2, f.driver.read(COMMON_Q_SELECT, 2));
+            // an invalid window (length 3) leaves pci_cfg_data to config space, as QEMU does
+            f.function.configSet(PCI_CFG_LENGTH, 4, 3);
+            assertTrue(f.transport.configRead(PCI_CFG_DATA, 4).isEmpty());
         }
     }
 }
