@@ -30,9 +30,27 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TapDataPathTest {
     private static final int BUF = TapBackend.MAX_FRAME + 12;
 
+    private Map<String, String> fdsBefore;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void warmUp() throws Exception {
+        // The JDK keeps a socket from its first datagram send (address-family probing).
+        try (var ch = DatagramChannel.open()) {
+            ch.send(ByteBuffer.wrap(new byte[1]), new InetSocketAddress("127.0.0.1", 9));
+        }
+    }
+
     @BeforeEach
     void requireTap() {
         TapTestEnv.requireTap();
+        fdsBefore = TapTestEnv.fdTable();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void noDescriptorLeaked() {
+        var after = TapTestEnv.fdTableSettled(fdsBefore);
+        after.keySet().removeAll(fdsBefore.keySet());
+        assertEquals(Map.of(), after, "descriptors leaked");
     }
 
     private static TapBackend open(String ifname, int queues, boolean vnet) {
