@@ -213,7 +213,9 @@ final class TapQueue implements NetQueue {
             if (!enable) {
                 enabled = false;
                 wake();
-                awaitParked();
+                if (Thread.currentThread() != thread) {
+                    awaitParked();
+                }
                 queueIoctl(TapNative.IFF_DETACH_QUEUE);
             } else {
                 queueIoctl(TapNative.IFF_ATTACH_QUEUE);
