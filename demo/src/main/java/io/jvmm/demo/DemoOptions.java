@@ -14,9 +14,15 @@ import java.util.List;
  * @param oldWay also run one migration the old way (local off, the target opens its own queues)
  * @param memoryMib guest RAM, shared between the processes through a /dev/shm file
  * @param jvmm the command that starts a jvmm VMM
+ * @param qemu run the scenario on QEMU 7.2 instead (ordinary migration only: the reference figures)
  */
 public record DemoOptions(int queues, int rate, int flows, int rounds, int payload, boolean oldWay, int memoryMib,
-        List<String> jvmm) {
+        List<String> jvmm, boolean qemu) {
+
+    /** The same scenario on another VMM or with other rounds. */
+    public DemoOptions with(int newRounds, boolean newOldWay, boolean onQemu) {
+        return new DemoOptions(queues, rate, flows, newRounds, payload, newOldWay, memoryMib, jvmm, onQemu);
+    }
 
     public static final String USAGE = """
             usage: jvmm demo [--queues N] [--rate PPS] [--flows N] [--rounds N] [--size BYTES] [--old-way]
@@ -49,7 +55,7 @@ public record DemoOptions(int queues, int rate, int flows, int rounds, int paylo
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
             }
         }
-        return new DemoOptions(queues, rate, flows, rounds, payload, oldWay, 256, jvmm);
+        return new DemoOptions(queues, rate, flows, rounds, payload, oldWay, 256, jvmm, false);
     }
 
     private static int intArg(List<String> args, int i, String name, int min, int max) {

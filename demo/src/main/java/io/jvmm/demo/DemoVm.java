@@ -26,7 +26,10 @@ public final class DemoVm implements AutoCloseable {
     private final QmpClient qmp;
     private final Path dir;
 
-    private DemoVm(String name, QtestVm vm, QmpClient qmp, Path dir) {
+    private final boolean qemu;
+
+    private DemoVm(String name, QtestVm vm, QmpClient qmp, Path dir, boolean qemu) {
+        this.qemu = qemu;
         this.name = name;
         this.vm = vm;
         this.qmp = qmp;
@@ -34,7 +37,7 @@ public final class DemoVm implements AutoCloseable {
     }
 
     /** The seed's devices; a target waits for the tap's descriptors ({@code incoming-fds=on}). */
-    static List<String> seedDevices(DemoNetwork net, int queues, boolean target, boolean local) {
+    static List<String> seedDevices(DemoNetwork net, int queues, boolean target, boolean local, boolean qemu) {
         List<String> a = new ArrayList<>();
         a.addAll(List.of("-device", "pcie-pci-bridge,id=pci.1,bus=pcie.0"));
         String tap = target && local
@@ -43,7 +46,7 @@ public final class DemoVm implements AutoCloseable {
         a.addAll(List.of("-netdev", tap));
         a.addAll(List.of("-device", "virtio-net-pci,netdev=netdev.1,id=vnet.1,bus=pci.1,mq=" + (queues > 1 ? "on" : "off")
                 + ",vectors=" + (2 * queues + 2) + ",romfile=,disable-legacy=off,mac=" + DemoNetwork.GUEST_MAC
-                + (local ? ",local-migration=on" : "")));
+                + (qemu ? "" : ",local-migration=on")));
         return a;
     }
 
@@ -54,11 +57,11 @@ public final class DemoVm implements AutoCloseable {
                 "-object", "memory-backend-file,id=ram0,size=" + mem + ",mem-path=" + net.ramFile() + ",share=on",
                 "-machine", "memory-backend=ram0",
                 "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off"));
-        args.addAll(seedDevices(net, opts.queues(), target, local));
+        args.addAll(seedDevices(net, opts.queues(), target, local, opts.qemu()));
         if (target) {
             args.addAll(List.of("-incoming", "defer"));
         }
-        QtestVm vm = VmLauncher.jvmm(opts.jvmm())
+        QtestVm vm = (opts.qemu() ? VmLauncher.qemu() : VmLauncher.jvmm(opts.jvmm()))
                 .wrapper(net.namespace().execPrefix())
                 .machine("q35")
                 .memory(mem)
@@ -68,7 +71,7 @@ public final class DemoVm implements AutoCloseable {
                 .start();
         try {
             QmpClient qmp = connectQmp(dir.resolve("qmp.sock"), vm);
-            return new DemoVm(name, vm, qmp, dir);
+            return new DemoVm(name, vm, qmp, dir, opts.qemu());
         } catch (RuntimeException e) {
             vm.close();
             throw new IllegalStateException(name + ": no QMP: " + e.getMessage() + "\n" + vm.stderr(), e);
@@ -125,11 +128,36 @@ public final class DemoVm implements AutoCloseable {
         list.addObject().put("capability", "events").put("state", true);
         list.addObject().put("capability", "x-ignore-shared").put("state", true);
         qmp("migrate-set-capabilities", caps);
-        qmp("migrate-set-parameters", Json.object().put("local", local));
+        if (!qemu) { // QEMU 7.2 has no "local" parameter (it is the seed's addition)
+            qmp("migrate-set-parameters", Json.object().put("local", local));
+        }
     }
 
     public Optional<JsonNode> nextEvent(Duration wait) {
         return qmp.nextEvent(wait);
+    }
+
+    /** Drops events received so far. */
+    public void clearEvents() {
+        while (qmp.nextEvent(Duration.ZERO).isPresent()) {
+            // discard
+        }
+    }
+
+    /**
+     * Waits for event {@code name} and returns its timestamp in microseconds since the epoch (QMP
+     * timestamps come from the VMM's wall clock, so two VMMs on one host can be compared).
+     */
+    public long awaitEventMicros(String name, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<JsonNode> e = qmp.nextEvent(Duration.ofMillis(50));
+            if (e.isPresent() && name.equals(e.get().path("event").asText())) {
+                JsonNode ts = e.get().path("timestamp");
+                return ts.path("seconds").asLong() * 1_000_000L + ts.path("microseconds").asLong();
+            }
+        }
+        throw new IllegalStateException(this.name + ": no " + name + " event within " + timeout.toMillis() + " ms");
     }
 
     public boolean alive() {

@@ -61,7 +61,7 @@ public final class LocalMigrationDemo {
                 warmUp(stream, guest);
                 int total = opts.rounds() + (opts.oldWay() ? 1 : 0);
                 for (int round = 1; round <= total; round++) {
-                    boolean local = round <= opts.rounds();
+                    boolean local = !opts.qemu() && round <= opts.rounds();
                     char next = (char) (name + 1);
                     status.accept(String.format("round %d/%d: starting target VM %s%s", round, total, next,
                             local ? " (incoming-fds=on)" : " (old way: opens its own tap queues)"));
@@ -123,9 +123,13 @@ public final class LocalMigrationDemo {
         target.configureMigration(local);
         target.qmp("migrate-incoming", Json.object().put("uri", uri));
         int queuesBefore = net.tapQueues();
+        source.clearEvents();
+        target.clearEvents();
         stream.takeWindowGapMillis();
         long sentBefore = stream.sent();
         long echoedBefore = stream.echoed();
+        java.time.Instant sentAt = java.time.Instant.now();
+        long sentAtMicros = sentAt.getEpochSecond() * 1_000_000L + sentAt.getNano() / 1000;
         long t0 = System.nanoTime();
         source.qmp("migrate", Json.object().put("uri", uri));
         JsonNode info;
@@ -140,21 +144,25 @@ public final class LocalMigrationDemo {
             long now = System.nanoTime();
             if (now - lastShown > 100_000_000L) {
                 lastShown = now;
-                status.accept(String.format("round %d/%d: %s -> %s %s: %d sent, %d echoed", round, total,
-                        source.name(), target.name(), st, stream.sent(), stream.echoed()));
+                JsonNode ram = info.path("ram");
+                status.accept(String.format("round %d/%d: %s -> %s %s: RAM %d/%d MiB; UDP %d sent, %d echoed",
+                        round, total, source.name(), target.name(), st, ram.path("transferred").asLong() >> 20,
+                        ram.path("total").asLong() >> 20, stream.sent(), stream.echoed()));
             }
             if (now - t0 > 60_000_000_000L) {
                 return failed(source, target, "timed out waiting for the migration (status " + st + ")", queuesBefore, local);
             }
             Thread.sleep(1);
         }
-        double migrateMs = (System.nanoTime() - t0) / 1e6;
         if (!st.equals("completed")) {
             return failed(source, target, info.path("error-desc").asText(st), queuesBefore, local);
         }
         guest.moveTo(target);
-        waitForRunning(target);
-        double switchover = switchoverMillis(info);
+        long stopMicros = source.awaitEventMicros("STOP", java.time.Duration.ofSeconds(10));
+        long resumeMicros = target.awaitEventMicros("RESUME", java.time.Duration.ofSeconds(10));
+        double switchover = (resumeMicros - stopMicros) / 1000.0;
+        double migrateMs = (resumeMicros - sentAtMicros) / 1000.0;
+        double downtime = info.path("downtime").asDouble(Double.NaN);
         // keep the stopped source alive a moment, as the seed's test does, then quit it
         Thread.sleep(300);
         int exit = source.quit();
@@ -166,13 +174,13 @@ public final class LocalMigrationDemo {
         double gap = stream.takeWindowGapMillis();
         status.accept(String.format("round %d/%d: %s -> %s completed, switchover %.2f ms, largest gap %.1f ms",
                 round, total, source.name(), target.name(), switchover, gap));
-        return new RoundResult(source.name(), target.name(), local, st, switchover, migrateMs, gap, queuesBefore,
-                queuesAfter, stream.sent() - sentBefore, stream.echoed() - echoedBefore, null);
+        return new RoundResult(source.name(), target.name(), local, st, switchover, migrateMs, downtime, gap,
+                queuesBefore, queuesAfter, stream.sent() - sentBefore, stream.echoed() - echoedBefore, null);
     }
 
     private RoundResult failed(DemoVm source, DemoVm target, String why, int queuesBefore, boolean local) {
-        return new RoundResult(source.name(), target.name(), local, "failed", 0, 0, 0, queuesBefore, queuesBefore, 0, 0,
-                why + " (source status: " + safeStatus(source) + ")");
+        return new RoundResult(source.name(), target.name(), local, "failed", 0, 0, 0, 0, queuesBefore, queuesBefore,
+                0, 0, why + " (source status: " + safeStatus(source) + ")");
     }
 
     private static String safeStatus(DemoVm vm) {
@@ -183,40 +191,21 @@ public final class LocalMigrationDemo {
         }
     }
 
-    private static void waitForRunning(DemoVm target) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!"running".equals(target.status())) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(target.name() + " did not start running after the migration (status "
-                        + target.status() + ")");
-            }
-            Thread.sleep(1);
-        }
-    }
-
-    /** QEMU's downtime (whole ms), or the finer stop-to-loaded sum when the VMM reports x-switchover. */
-    static double switchoverMillis(JsonNode info) {
-        JsonNode sw = info.path("x-switchover");
-        if (sw.isObject() && sw.has("loaded-ack-us")) {
-            double us = sw.path("ram-us").asDouble(0) + sw.path("state-sent-us").asDouble(0)
-                    + sw.path("loaded-ack-us").asDouble(0);
-            return us / 1000.0;
-        }
-        return info.path("downtime").asDouble(Double.NaN);
-    }
-
     /** The summary table the CLI prints. */
     public static void printSummary(Report r, PrintStream out) {
         out.println();
-        out.println("Local migration of a " + r.queues() + "-queue TAP-backed virtio-net NIC under UDP load");
+        out.println("Migration of a " + r.queues() + "-queue TAP-backed virtio-net NIC under UDP load"
+                + " (switchover: source STOP to target RESUME)");
         out.println();
-        out.printf(Locale.ROOT, "| %-14s | %-5s | %-9s | %14s | %14s | %13s | %16s |%n", "round", "local", "status",
-                "switchover ms", "migrate ms", "largest gap ms", "tap queues b/a");
-        out.println("|----------------|-------|-----------|----------------|----------------|---------------|------------------|");
+        out.printf(Locale.ROOT, "| %-14s | %-5s | %-9s | %13s | %13s | %11s | %14s | %14s |%n", "round", "local",
+                "status", "switchover ms", "migrate ms", "downtime ms", "largest gap ms", "tap queues b/a");
+        out.println("|----------------|-------|-----------|---------------|---------------|-------------|"
+                + "----------------|----------------|");
         for (RoundResult x : r.rounds()) {
-            out.printf(Locale.ROOT, "| %-14s | %-5s | %-9s | %14.2f | %14.1f | %13.1f | %16s |%n",
+            out.printf(Locale.ROOT, "| %-14s | %-5s | %-9s | %13.2f | %13.1f | %11.0f | %14.1f | %14s |%n",
                     x.from() + " -> " + x.to(), x.local() ? "yes" : "no", x.status(), x.switchoverMillis(),
-                    x.migrateMillis(), x.largestGapMillis(), x.tapQueuesBefore() + " / " + x.tapQueuesAfter());
+                    x.migrateMillis(), x.downtimeMillis(), x.largestGapMillis(),
+                    x.tapQueuesBefore() + " / " + x.tapQueuesAfter());
             if (x.error() != null) {
                 out.println("  error: " + x.error());
             }
