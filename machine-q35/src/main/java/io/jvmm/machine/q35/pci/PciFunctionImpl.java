@@ -517,11 +517,21 @@ public final class PciFunctionImpl implements PciFunction {
                 }
             } else {
                 AddressSpace space = bar.io() ? bus.platform().ioPorts() : bus.platform().systemMemory();
-                if (bar.region == null) {
-                    bar.region = space.map(name + "-bar" + bar.spec.index(), addr, bar.spec.size(), bar.handler);
-                } else {
-                    bar.region.move(addr);
-                    bar.region.setEnabled(true);
+                try {
+                    if (bar.region == null) {
+                        bar.region = space.map(name + "-bar" + bar.spec.index(), addr, bar.spec.size(), bar.handler);
+                    } else {
+                        bar.region.move(addr);
+                        bar.region.setEnabled(true);
+                    }
+                } catch (IllegalArgumentException e) {
+                    // a guest may place a 64-bit BAR beyond the address space: it then decodes nothing
+                    LOG.debug("{}: BAR{} at 0x{} does not fit the address space: {}", name, bar.spec.index(),
+                            Long.toHexString(addr), e.getMessage());
+                    if (bar.region != null) {
+                        bar.region.setEnabled(false);
+                    }
+                    addr = UNMAPPED;
                 }
             }
             bar.address = addr;

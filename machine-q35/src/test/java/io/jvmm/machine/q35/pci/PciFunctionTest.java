@@ -200,6 +200,19 @@ class PciFunctionTest {
     }
 
     @Test
+    void a64BitBarBeyondTheAddressSpaceDecodesNothingAndHurtsNothing() {
+        TestDevice d = plug();
+        setCfg(0x20, 4, 0x0000_0000L);
+        setCfg(0x24, 4, 0xffff_0000L); // 0xffff000000000000: beyond any address space
+        setCfg(4, 2, 0x2);
+        assertEquals(-1, d.function.barAddress(4));
+        setCfg(0x24, 4, 0x1); // back in range: decodes
+        assertEquals(0x1_0000_0000L, d.function.barAddress(4));
+        cpu.write(0x1_0000_0010L, 2, 0x1234);
+        assertEquals("w2@16=1234", d.accesses.get(d.accesses.size() - 1));
+    }
+
+    @Test
     void capabilityChainHasMsixFirstThenTheDeviceOrder() {
         plug();
         assertEquals(0x98, cfg(0x34, 1));

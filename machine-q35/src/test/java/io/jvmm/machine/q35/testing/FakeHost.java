@@ -264,6 +264,9 @@ public final class FakeHost implements MachineContext, DeviceContext {
 
         @Override
         public Region map(String regionName, long base, long regionSize, IoHandler handler) {
+            if (base < 0 || regionSize <= 0 || base > size - regionSize) {
+                throw new IllegalArgumentException(regionName + " does not fit in " + name); // as core's FlatAddressSpace
+            }
             R r = new R(regionName, base, regionSize, handler);
             r.placed = ++gen;
             regions.add(r);
@@ -360,6 +363,10 @@ public final class FakeHost implements MachineContext, DeviceContext {
 
             @Override
             public void move(long newBase) {
+                if (newBase < 0 || newBase > Space.this.size - size) {
+                    enabled = false; // as core's FlatAddressSpace: out of range decodes nothing
+                    return;
+                }
                 base = newBase;
                 placed = ++gen;
             }
