@@ -19,7 +19,6 @@ import io.jvmm.spi.vmstate.VmStateDescription;
 import io.jvmm.spi.vmstate.VmStateException;
 import io.jvmm.spi.vmstate.VmStateful;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -552,7 +551,7 @@ public final class VirtioNetDevice implements VirtioDevice, Device, Pausable, Vm
     @Override
     public String toString() {
         return "virtio-net-pci " + id + " mac=" + VirtioNetConfig.formatMac(mac) + " pairs=" + queuePairs + "/" + maxPairs
-                + " features=" + Arrays.toString(new long[] {hostFeatures});
+                + " features=0x" + Long.toHexString(hostFeatures);
     }
 
     /** local-migration=on: the migration engine compares it on source and target before the source stops. */
