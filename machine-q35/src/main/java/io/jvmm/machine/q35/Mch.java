@@ -12,7 +12,7 @@ import io.jvmm.spi.pci.PciIdentity;
  * 0x90..0x96, SMRAM 0x9d, ESMRAMC 0x9e) read and write back as in QEMU but switch nothing, since
  * jvmm has no legacy VGA/BIOS shadowing or SMM to switch.
  */
-final class Mch implements PciDevice {
+final class Mch implements PciDevice, PciFunctionImpl.ConfigLoaded {
     static final int VENDOR = 0x8086, DEVICE = 0x29c0;
     static final int GGC = 0x50, PCIEXBAR = 0x60, PAM0 = 0x90, SMRAM = 0x9d, ESMRAMC = 0x9e;
     /** Reset value of PCIEXBAR: base 0xB0000000, 256 buses, not enabled (firmware enables it). */
@@ -49,6 +49,11 @@ final class Mch implements PciDevice {
         if (offset < PCIEXBAR + 8 && PCIEXBAR < offset + size) {
             ecam.update(cfg.get(PCIEXBAR, 8));
         }
+    }
+
+    @Override
+    public void configLoaded() {
+        ecam.update(cfg.get(PCIEXBAR, 8));
     }
 
     @Override

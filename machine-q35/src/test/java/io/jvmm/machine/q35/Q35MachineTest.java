@@ -97,6 +97,18 @@ class Q35MachineTest {
     }
 
     @Test
+    void migratedMchStatePlacesEcamOnTheTarget() {
+        cpu.cfgWrite(0, 0, 0x60, 4, 0xC000_0001L);
+        io.jvmm.machine.q35.testing.RecordingState saved =
+                io.jvmm.machine.q35.testing.RecordingState.save(host.states.get("pci/pcie.0/00.0").vmstate());
+        FakeHost target = new FakeHost(16 << 20, null);
+        Q35Machine m2 = (Q35Machine) Q35MachineTypes.ALL.get(0).create(target, Properties.of(Map.of()));
+        saved.loadInto(target.states.get("pci/pcie.0/00.0").vmstate());
+        assertTrue(m2.ecamEnabled());
+        assertEquals(0x29c08086L, new GuestCpu(target).read(0xC000_0000L, 4));
+    }
+
+    @Test
     void resetRestoresPowerOnState() {
         cpu.cfgWrite(0, 0, 0x60, 4, 0xB000_0001L);
         cpu.cfgWrite(0, 0, 4, 2, 0x7);

@@ -759,6 +759,17 @@ public final class PciFunctionImpl implements PciFunction {
             msix.controlWritten((int) cfg.get(msixCapOffset + 2, 2));
         }
         setIntx(level);
+        if (device instanceof ConfigLoaded l) {
+            l.configLoaded();
+        }
+    }
+
+    /**
+     * For built-in functions whose chipset registers switch something outside config space (the
+     * MCH's PCIEXBAR places ECAM): told after a migration load restored their config bytes.
+     */
+    public interface ConfigLoaded {
+        void configLoaded();
     }
 
     @Override
