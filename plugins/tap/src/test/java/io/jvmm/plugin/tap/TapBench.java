@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>rx one-way: N frames queued in the kernel while the reader is stopped (txqueuelen raised),
  *       then timed until all are read: the reader's drain rate, independent of the sender.
+ *   <li>echo drain: the same, and each frame is written back with addresses swapped.
  *   <li>tx one-way: N frames written through the tap into the kernel (to an address the namespace
  *       drops).
  *   <li>echo: a UDP client in the namespace keeps a window of datagrams in flight; the reader swaps
@@ -53,7 +54,8 @@ public final class TapBench {
         }
         System.out.printf(Locale.ROOT, "%-12s %6s %16s %16s %7s%n", "case", "frame", "backend fr/s", "loop fr/s", "ratio");
         for (int frame : new int[] {64, 1500}) {
-            row("rx one-way", frame, rxBackend(frame, virtual), rxLoop(frame));
+            row("rx one-way", frame, rxBackend(frame, virtual, false), rxLoop(frame, false));
+            row("echo drain", frame, rxBackend(frame, virtual, true), rxLoop(frame, true));
             row("tx one-way", frame, txBackend(frame, virtual), txLoop(frame));
             row("echo", frame, echoBackend(frame, seconds, virtual), echoLoop(frame, seconds));
         }
@@ -181,10 +183,10 @@ public final class TapBench {
 
     // ---- rx one-way ----------------------------------------------------------------------------
 
-    private static double rxBackend(int frame, boolean virtual) throws Exception {
+    private static double rxBackend(int frame, boolean virtual, boolean echo) throws Exception {
         String ifname = TapTestEnv.uniqueName("jvb");
         try (TapBackend tap = backend(ifname, virtual); TapLab lab = lab(ifname)) {
-            CountingSink sink = new CountingSink(256, 2048, null);
+            CountingSink sink = new CountingSink(256, 2048, echo ? tap.queues().get(0) : null);
             tap.queues().get(0).attach(sink, sink);
             List<Double> rates = new ArrayList<>();
             for (int r = 0; r <= ROUNDS; r++) { // round 0 warms up (JIT), not counted
@@ -207,7 +209,7 @@ public final class TapBench {
         }
     }
 
-    private static double rxLoop(int frame) {
+    private static double rxLoop(int frame, boolean echo) {
         String ifname = TapTestEnv.uniqueName("jvb");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment st = TapNative.newCallState(arena);
@@ -227,8 +229,13 @@ public final class TapBench {
                         if (TapNative.poll(st, pfd, 1, 10_000) <= 0) {
                             throw new IllegalStateException("loop read " + got + " of " + RX_FRAMES);
                         }
-                        if (TapNative.read(st, fd, buf, 2048) > 0) {
+                        long n = TapNative.read(st, fd, buf, 2048);
+                        if (n > 0) {
                             got++;
+                            if (echo && n >= 42 && buf.get(ValueLayout.JAVA_SHORT_UNALIGNED, 12) == (short) 0x0008) {
+                                swap(buf);
+                                TapNative.write(st, fd, buf, n);
+                            }
                         }
                     }
                     if (r > 0) {
