@@ -254,6 +254,41 @@ class SocketNetBackendTest {
         }
     }
 
+    /** socketpair(AF_UNIX, SOCK_STREAM) through FFM: two connected descriptors, as a parent would pass one. */
+    private static int[] socketpair() throws Throwable {
+        var linker = java.lang.foreign.Linker.nativeLinker();
+        var h = linker.downcallHandle(linker.defaultLookup().find("socketpair").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fds = a.allocate(8);
+            int r = (int) h.invokeExact(1 /* AF_UNIX */, 1 /* SOCK_STREAM */, 0, fds);
+            assertEquals(0, r, "socketpair");
+            return new int[] {fds.get(ValueLayout.JAVA_INT, 0), fds.get(ValueLayout.JAVA_INT, 4)};
+        }
+    }
+
+    @Test
+    void inheritedDescriptorCarriesFramesBothWays() throws Throwable {
+        int[] fds = socketpair();
+        try (NetBackend b = new SocketNetBackendFactory().create("fd", Properties.of(Map.of("fd", (long) fds[0])), () -> false);
+                FdFrameStream peer = new FdFrameStream(fds[1])) {
+            Sink sink = new Sink();
+            b.queues().getFirst().attach(sink, sink);
+            byte[] f = frame(77, 5);
+            peer.writeFully(ByteBuffer.allocate(4 + f.length).putInt(f.length).put(f).flip());
+            assertArrayEquals(f, sink.frames.poll(5, TimeUnit.SECONDS));
+            MemorySegment out = arena.allocate(90).fill((byte) 6);
+            assertTrue(b.queues().getFirst().send(new MemorySegment[] {out}));
+            ByteBuffer got = ByteBuffer.allocateDirect(94);
+            while (got.hasRemaining()) {
+                assertTrue(peer.read(got) > 0);
+            }
+            assertEquals(90, got.getInt(0));
+            assertEquals(6, got.get(93));
+        }
+    }
+
     @Test
     void configErrorsSayWhatToDo() {
         var f = new SocketNetBackendFactory();
