@@ -4,6 +4,7 @@
 #   -machine none -nodefaults -display none -qmp unix:SOCKET,server=on,wait=off
 # jvmm is also measured with an AOT cache and with AppCDS, each made by one training run first.
 #   distribution/bench/startup.sh [--reps N] [--idle SECONDS] [--no-aot] [--json-out FILE]
+#                                 [--write-doc docs/performance.md]
 # Needs python3 and qemu-system-x86_64; builds the distribution through ./jvmm if it is missing.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -37,14 +38,10 @@ for attempt in 1 2 3 4 5 6 7 8 9 10; do
   sleep 15
 done
 
-echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)," \
-     "Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "QEMU: $("$qemu" --version | head -n 1); Java: $("$jdk/bin/java" -version 2>&1 | sed -n 2p)"
-echo
 if [ -n "$launcher" ]; then
   python3 "$root/distribution/bench/startup_bench.py" --qemu "$qemu" --jvmm-launcher "$launcher" \
     --java "$jdk/bin/java" "$@"
 else
   python3 "$root/distribution/bench/startup_bench.py" --qemu "$qemu" \
-    --jvmm-unavailable "no complete distribution at $dist (./jvmm --help builds it)" "$@"
+    --java "$jdk/bin/java" --jvmm-unavailable "no complete distribution at $dist (./jvmm --help builds it)" "$@"
 fi

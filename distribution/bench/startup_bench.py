@@ -28,6 +28,35 @@ def brief(error):
     return " ... ".join(dict.fromkeys([lines[0], lines[-1]])).replace("|", "/") if lines else "failed"
 
 
+def machine(qemu, java):
+    """One line naming the machine and the software, for the report."""
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+    qemu_version = subprocess.run([qemu, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    java_version = subprocess.run([java, "-version"], capture_output=True, text=True).stderr.splitlines()
+    return (f"Machine: {os.cpu_count()} CPUs, {cpu}, Linux {os.uname().release}, load average {load} at the end; "
+            f"{qemu_version}; {java_version[1] if len(java_version) > 1 else 'java unknown'}.")
+
+
+def write_doc(path, report):
+    begin, end = "<!-- startup:results:begin -->", "<!-- startup:results:end -->"
+    with open(path) as f:
+        text = f.read()
+    if begin not in text or end not in text:
+        sys.exit(f"startup_bench: {path} has no {begin} ... {end} markers to replace")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    with open(path, "w") as f:
+        f.write(f"{head}{begin}\n{report}\n{end}{tail}")
+    print(f"results written to {path}", file=sys.stderr)
+
+
 def median(values):
     return statistics.median(values) if values else float("nan")
 
@@ -44,6 +73,8 @@ def main():
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--no-aot", action="store_true")
     p.add_argument("--json-out")
+    p.add_argument("--write-doc", metavar="MARKDOWN",
+                   help="replace the results between the startup:results markers in this file (docs/performance.md)")
     args = p.parse_args()
     if args.reps < 1:
         p.error("--reps must be at least 1")
@@ -117,11 +148,13 @@ def main():
         s, c, m = median(r["startup_ms"]), median(r["cpu_ms"]), median(r["rss_mib"])
         rows.append(f"| {name} | {s:.0f} ms ({min(r['startup_ms']):.0f}-{max(r['startup_ms']):.0f}) "
                     f"| {s / base_startup:.2f} | {c:.0f} ms | {c / base_cpu:.2f} | {m:.1f} MiB | {m / base_rss:.2f} |")
-    print("\n".join(rows))
-    for name, note in notes.items():
-        print(f"\n{name}: {note}", end="")
-    print(f"\n\n{args.reps} repetitions each after one warm-up, variants interleaved; idle {args.idle:g} s "
-          f"before reading RSS.")
+    report = [machine(args.qemu, args.java), ""] + rows + [""]
+    report += [f"{name}: {note}." for name, note in notes.items()]
+    report.append(f"{args.reps} repetitions each after one warm-up round, variants interleaved; RSS read after "
+                  f"{args.idle:g} s idle. Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.")
+    print("\n".join(report))
+    if args.write_doc:
+        write_doc(args.write_doc, "\n".join(report))
     if args.json_out:
         with open(args.json_out, "w") as f:
             json.dump({"reps": args.reps, "idle_s": args.idle, "results": results, "notes": notes}, f, indent=1)
