@@ -14,7 +14,7 @@ import java.util.Optional;
  * swizzles its INTx pins onto the bridge's.
  */
 public final class PciBusImpl implements PciBus {
-    /** PIRQ A..D of the ICH9 reach the IOAPIC at GSI 16..19 (E..H at 20..23 are unused here). */
+    /** PIRQ A..H of the ICH9 reach the IOAPIC at GSI 16..23. */
     public static final int FIRST_PIRQ_GSI = 16;
 
     private final String id;
@@ -23,7 +23,7 @@ public final class PciBusImpl implements PciBus {
     private final PciFunctionImpl upstream;
     private final PciFunctionImpl[] functions = new PciFunctionImpl[256];
     /** Root bus only: how many asserted INTx inputs drive each PIRQ line (lines are shared, level-triggered). */
-    private final int[] pirqCount = new int[4];
+    private final int[] pirqCount = new int[8];
 
     private PciBusImpl(String id, boolean express, PciPlatform platform, PciFunctionImpl upstream) {
         this.id = id;
@@ -184,29 +184,45 @@ public final class PciBusImpl implements PciBus {
     /**
      * An INTx input of the device in {@code slot} changed by {@code delta} (+1 asserted, -1
      * deasserted) on {@code pin} (0 = INTA#). Behind a bridge the pin is swizzled onto the bridge's
-     * ((pin + slot) mod 4, the PCI-to-PCI bridge spec's table) and passed up.
+     * ((pin + slot) mod 4, the PCI-to-PCI bridge spec's table) and passed up; on the root bus the
+     * ICH9's routing picks the PIRQ ({@link #rootPirq}).
      */
     synchronized void intx(int slot, int pin, int delta) {
-        int swizzled = (pin + slot) & 3;
         if (upstream != null) {
-            upstream.bus().intx(upstream.devfn() >> 3, swizzled, delta);
+            upstream.bus().intx(upstream.devfn() >> 3, (pin + slot) & 3, delta);
             return;
         }
-        int before = pirqCount[swizzled];
-        pirqCount[swizzled] = Math.max(0, before + delta);
-        if ((before > 0) != (pirqCount[swizzled] > 0)) {
-            platform.interrupts().gsi(FIRST_PIRQ_GSI + swizzled).setLevel(pirqCount[swizzled] > 0);
+        int pirq = rootPirq(slot, pin);
+        int before = pirqCount[pirq];
+        pirqCount[pirq] = Math.max(0, before + delta);
+        if ((before > 0) != (pirqCount[pirq] > 0)) {
+            platform.interrupts().gsi(FIRST_PIRQ_GSI + pirq).setLevel(pirqCount[pirq] > 0);
         }
+    }
+
+    /**
+     * The ICH9's default INTx routing on the root bus, as QEMU's q35 sets it up after reset: slots
+     * 25..29 and 31 through their DnnIR registers (default 0x3210: INTA..D to PIRQ A..D), slot 30
+     * to PIRQ E..H, every other slot swizzled onto PIRQ E..H ((slot + pin) mod 4 + 4), keeping A..D
+     * for the chipset's own functions.
+     */
+    static int rootPirq(int slot, int pin) {
+        if (slot == 30) {
+            return pin + 4;
+        }
+        if (slot >= 25) {
+            return pin;
+        }
+        return (slot + pin) % 4 + 4;
     }
 
     /** The GSI a device's INTx pin reaches (for tests and docs). */
     public int gsiFor(int devfn, int pin) {
         int slot = devfn >> 3;
-        int p = (pin + slot) & 3;
         if (upstream == null) {
-            return FIRST_PIRQ_GSI + p;
+            return FIRST_PIRQ_GSI + rootPirq(slot, pin);
         }
-        return upstream.bus().gsiFor(upstream.devfn(), p);
+        return upstream.bus().gsiFor(upstream.devfn(), (pin + slot) & 3);
     }
 
     /** System reset: every function goes back to its power-on state. */

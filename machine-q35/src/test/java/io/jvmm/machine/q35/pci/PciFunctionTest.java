@@ -313,7 +313,7 @@ class PciFunctionTest {
     void intxFollowsLevelAndDisableBit() {
         TestDevice d = plug();
         int gsi = root.function(DEVFN).orElseThrow().intxGsi();
-        assertEquals(16 + ((4 + 0) & 3), gsi);
+        assertEquals(16 + 4 + (4 + 0) % 4, gsi, "slot 4 INTA -> PIRQ E -> GSI 20, as QEMU's ICH9 default");
         d.function.setIntx(true);
         assertEquals(Boolean.TRUE, host.gsiLevels.get(gsi));
         assertEquals(0x08, cfg(6, 2) & 0x08, "interrupt status");
@@ -330,14 +330,51 @@ class PciFunctionTest {
     void sharedLineStaysHighWhileAnyDeviceAssertsIt() {
         TestDevice a = new TestDevice();
         TestDevice b = new TestDevice();
-        root.plug(a, 0, "a"); // slot 0, INTA -> PIRQ A
-        root.plug(b, 4 << 3, "b"); // slot 4, INTA -> PIRQ A as well
+        root.plug(a, 0, "a"); // slot 0, INTA -> PIRQ E
+        root.plug(b, 4 << 3, "b"); // slot 4, INTA -> PIRQ E as well
         a.function.setIntx(true);
         b.function.setIntx(true);
         a.function.setIntx(false);
-        assertEquals(Boolean.TRUE, host.gsiLevels.get(16));
+        assertEquals(Boolean.TRUE, host.gsiLevels.get(20));
         b.function.setIntx(false);
-        assertEquals(Boolean.FALSE, host.gsiLevels.get(16));
+        assertEquals(Boolean.FALSE, host.gsiLevels.get(20));
+    }
+
+    @Test
+    void rootBusRoutingIsTheIch9Default() {
+        assertEquals(4, PciBusImpl.rootPirq(0, 0));
+        assertEquals(7, PciBusImpl.rootPirq(1, 2));
+        assertEquals(5, PciBusImpl.rootPirq(24, 1));
+        assertEquals(0, PciBusImpl.rootPirq(31, 0), "the ICH9 functions at 1f.x: D31IR 0x3210");
+        assertEquals(3, PciBusImpl.rootPirq(25, 3));
+        assertEquals(6, PciBusImpl.rootPirq(30, 2));
+    }
+
+    @Test
+    void behindABridgePinsAreSwizzledOntoTheBridgesPin() {
+        TestDevice bridgeDev = new TestDevice() {
+            @Override
+            public PciIdentity identity() {
+                return new PciIdentity(0x1b36, 0x000e, 0, 0, 0, 0x060400, 1, 1);
+            }
+
+            @Override
+            public List<PciBarSpec> bars() {
+                return List.of();
+            }
+
+            @Override
+            public Optional<MsixSpec> msix() {
+                return Optional.empty();
+            }
+        };
+        PciFunctionImpl bridge = root.plug(bridgeDev, 1 << 3, "br");
+        PciBusImpl sec = PciBusImpl.secondary("pci.1", false, bridge);
+        TestDevice d = new TestDevice();
+        sec.plug(d, 2 << 3, "d"); // slot 2 INTA -> bridge pin INTC -> root slot 1: (1 + 2) % 4 + 4 = 7
+        assertEquals(16 + 7, sec.function(2 << 3).orElseThrow().intxGsi());
+        d.function.setIntx(true);
+        assertEquals(Boolean.TRUE, host.gsiLevels.get(23));
     }
 
     @Test
