@@ -132,10 +132,16 @@ class VirtioNetEndToEndTest {
                 assertEquals(List.of("pair 0 from 5000", "pair 1 from 5001", "pair 2 from 5002", "pair 3 from 5003"),
                         new ArrayList<>(got));
             }
-            byte[] header = net.lastReceivedHeader(0);
-            if (header != null) {
-                assertEquals(1, header[10] & 0xff, "num_buffers is 1 without MRG_RXBUF (spec; QEMU 7.2 leaves 0)");
+            int checked = 0;
+            for (int p = 0; p < 4; p++) {
+                byte[] header = net.lastReceivedHeader(p);
+                if (header != null) {
+                    assertEquals(1, (header[10] & 0xff) | (header[11] & 0xff) << 8,
+                            "num_buffers is 1 without MRG_RXBUF (the spec; QEMU 7.2 leaves 0)");
+                    checked++;
+                }
             }
+            assertTrue(checked > 0, "frames were received");
         }
     }
 
