@@ -93,6 +93,7 @@ final class IncomingMigration implements Runnable {
             in.readHeader();
             Hello hello = ControlRecords.hello(in.expect(RecordType.HELLO).payload());
             watchdog.cancel();
+            FaultPoint.reach("hello");
             setStatus(MigrationStatus.ACTIVE);
             progress.ramMode = hello.ramMode();
             List<String> handedOver;
@@ -172,7 +173,11 @@ final class IncomingMigration implements Runnable {
                 }
                 case SECTION -> {
                     SavedSection s = in.section(r);
+                    if (s.fds().length > 0) {
+                        FaultPoint.reach("descriptors");
+                    }
                     loadSection(s, byId, local, handedOver, loaded);
+                    FaultPoint.reach("load");
                     progress.sections = loaded.size();
                 }
                 case END -> {

@@ -167,12 +167,24 @@ final class OutgoingMigration implements Runnable {
                 sections, offers, local.optIns());
     }
 
-    /** Saves every section once while the guest still runs (discarded) so the stopped save is not cold. */
+    /**
+     * Saves every section repeatedly (for at most 20 ms) while the guest still runs, and discards the
+     * result, so that the save after the stop runs compiled code: the first runs of any path are
+     * slow (cold JIT) and would count as downtime. Savers only read; each save holds the device lock.
+     */
     private void warmSavePath(List<String> handedOver, LocalResources local) {
+        long deadline = System.nanoTime() + 20_000_000;
         try {
-            for (MigrationHost.StateEntry e : host.states()) {
-                boolean handsOver = local.backendOf(e.state()).map(handedOver::contains).orElse(false);
-                VmStateCodec.validate(VmStateCodec.save(e.instanceId(), e.state().vmstate(), handsOver));
+            for (int round = 0; round < 500 && System.nanoTime() < deadline; round++) {
+                for (MigrationHost.StateEntry e : host.states()) {
+                    boolean handsOver = local.backendOf(e.state()).map(handedOver::contains).orElse(false);
+                    host.deviceLock().lock();
+                    try {
+                        VmStateCodec.save(e.instanceId(), e.state().vmstate(), handsOver);
+                    } finally {
+                        host.deviceLock().unlock();
+                    }
+                }
             }
         } catch (RuntimeException e) {
             log.debug("warm-up save failed (the real save will report it): {}", e.getMessage());
@@ -303,7 +315,8 @@ final class OutgoingMigration implements Runnable {
     /** The reason for error-desc; a broken connection is named as what it means: the peer went away. */
     static String describe(Throwable t, String peer) {
         String m = t.getMessage();
-        if (t instanceof java.io.EOFException || (m != null && (m.contains("Broken pipe") || m.contains("Connection reset")))) {
+        if (t instanceof java.io.EOFException || (m != null && (m.contains("Broken pipe") || m.contains("Connection reset")
+                || m.startsWith("the stream ended")))) {
             return "the " + peer + " closed the connection (" + (m == null ? t.getClass().getSimpleName() : m) + ")";
         }
         return m == null ? t.toString() : m;

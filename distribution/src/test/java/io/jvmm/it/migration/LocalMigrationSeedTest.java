@@ -1,0 +1,135 @@
+package io.jvmm.it.migration;
+
+import static io.jvmm.it.migration.MigrationRig.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The seed's local migration, verbatim: its command lines (qtest instead of kvm, the target with
+ * -S so that it stays paused until cont, as the series' test expects) and its QMP sequence, with a
+ * ping running from the namespace the whole time.
+ */
+@Timeout(240)
+class LocalMigrationSeedTest {
+
+    @BeforeAll
+    static void requirements() {
+        MigrationRig.requirements();
+    }
+
+    @Test
+    void seedSequenceHandsTheTapOverAndTheGuestKeepsAnswering() throws Exception {
+        try (MigrationRig rig = new MigrationRig("migseed")) {
+            rig.startSource(MigrationRig.jvmm().sharedMemory(true), "-netdev", MigrationRig.SEED_TAP,
+                    "-device", MigrationRig.SEED_NIC);
+            rig.guestUp();
+            rig.assertGuestAnswersPing("before the migration");
+            assertEquals(4, rig.ns.tapQueues("tap0"));
+            String ram = rig.sourceRamFile();
+            rig.startTarget(MigrationRig.jvmm(), "-S",
+                    "-object", "memory-backend-file,id=ram0,size=256M,mem-path=" + ram + ",share=on",
+                    "-machine", "memory-backend=ram0",
+                    "-netdev", MigrationRig.SEED_TAP_INCOMING, "-device", MigrationRig.SEED_NIC);
+            assertEquals(0L, MigrationRig.descriptors(rig.target.process().pid()).get("tun"),
+                    "the waiting target opened nothing");
+
+            // a ping every 20 ms through the whole migration (the series' flood ping)
+            Path pingLog = rig.dir.resolve("ping.log");
+            List<String> cmd = new ArrayList<>(rig.ns.execPrefix());
+            cmd.addAll(List.of("ping", "-D", "-i", "0.02", "-W", "1", MigrationRig.GUEST));
+            Process ping = new ProcessBuilder(cmd).redirectOutput(pingLog.toFile()).redirectErrorStream(true).start();
+            try {
+                Thread.sleep(500);
+                String uri = "unix:" + rig.sock("migration.sock");
+                for (var qmp : List.of(rig.sourceQmp, rig.targetQmp)) {
+                    ok(qmp.sendRaw("{\"execute\":\"qmp_capabilities\"}"));
+                    ok(qmp.sendRaw("{\"execute\":\"migrate-set-capabilities\",\"arguments\":{\"capabilities\":["
+                            + "{\"capability\":\"events\",\"state\":true},{\"capability\":\"x-ignore-shared\",\"state\":true}]}}"));
+                    ok(qmp.sendRaw("{\"execute\":\"migrate-set-parameters\",\"arguments\":{\"local\":true}}"));
+                }
+                ok(rig.targetQmp.sendRaw("{\"execute\":\"migrate-incoming\",\"arguments\":{\"uri\":\"" + uri + "\"}}"));
+                ok(rig.sourceQmp.sendRaw("{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"" + uri + "\"}}"));
+                JsonNode done = rig.sourceQmp.awaitEvent("MIGRATION", Duration.ofSeconds(60));
+                while (!done.path("data").path("status").asText().equals("completed")) {
+                    assertTrue(!done.path("data").path("status").asText().equals("failed"),
+                            "source failed: " + rig.sourceQmp.execute("query-migrate"));
+                    done = rig.sourceQmp.awaitEvent("MIGRATION", Duration.ofSeconds(60));
+                }
+                JsonNode info = ok(rig.sourceQmp.sendRaw("{\"execute\":\"query-migrate\"}"));
+                assertEquals("completed", info.path("status").asText(), info.toString());
+                awaitEventStatus(rig.targetQmp, "completed");
+                assertEquals("postmigrate", MigrationRig.runState(rig.sourceQmp));
+                assertEquals("paused", MigrationRig.runState(rig.targetQmp), "-S: paused until cont");
+                ok(rig.targetQmp.sendRaw("{\"execute\":\"cont\"}"));
+                rig.guest.moveTo(rig.source, rig.target);
+                assertEquals("running", MigrationRig.runState(rig.targetQmp));
+                Thread.sleep(500);
+            } finally {
+                ping.destroy();
+                ping.waitFor(5, TimeUnit.SECONDS);
+            }
+            System.out.println("query-migrate on the source: " + rig.sourceQmp.execute("query-migrate"));
+
+            assertEquals(4L, MigrationRig.descriptors(rig.target.process().pid()).get("tun"),
+                    "the target got the 4 tap queues");
+            assertEquals(4, rig.ns.tapQueues("tap0"), "no extra queue was attached: the very same queues");
+            rig.assertGuestAnswersPing("from the target after cont");
+
+            ok(rig.sourceQmp.sendRaw("{\"execute\":\"quit\"}"));
+            assertTrue(rig.source.process().waitFor(20, TimeUnit.SECONDS), "the source quits");
+            assertEquals(4, rig.ns.tapQueues("tap0"), "the tap keeps all its queues after the source quit");
+            rig.assertGuestAnswersPing("after the source quit");
+
+            double gap = largestGap(Files.readString(pingLog));
+            System.out.printf("largest gap between answered pings: %.3f s%n", gap);
+            assertTrue(gap <= 0.5, "largest gap between answered pings " + gap + " s (the series asserts <= 0.5 s)");
+            ok(rig.targetQmp.sendRaw("{\"execute\":\"quit\"}"));
+        }
+    }
+
+    private static void awaitEventStatus(io.jvmm.it.support.QmpClient qmp, String status) {
+        for (JsonNode e : qmp.events()) {
+            if (e.path("event").asText().equals("MIGRATION") && e.path("data").path("status").asText().equals(status)) {
+                return;
+            }
+        }
+        while (true) {
+            JsonNode e = qmp.awaitEvent("MIGRATION", Duration.ofSeconds(30));
+            if (e.path("data").path("status").asText().equals(status)) {
+                return;
+            }
+        }
+    }
+
+    /** The largest time between consecutive answered pings in {@code ping -D} output. */
+    static double largestGap(String pingOutput) {
+        Pattern p = Pattern.compile("^\\[(\\d+\\.\\d+)] \\d+ bytes from", Pattern.MULTILINE);
+        Matcher m = p.matcher(pingOutput);
+        double last = -1;
+        double gap = 0;
+        int n = 0;
+        while (m.find()) {
+            double t = Double.parseDouble(m.group(1));
+            if (last >= 0) {
+                gap = Math.max(gap, t - last);
+            }
+            last = t;
+            n++;
+        }
+        assertTrue(n > 10, "enough answered pings to judge: " + n + "\n" + pingOutput);
+        return gap;
+    }
+}
