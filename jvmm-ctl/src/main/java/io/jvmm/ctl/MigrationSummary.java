@@ -17,52 +17,68 @@ final class MigrationSummary {
     /** Shown in their own way above, or meaningful only while a migration runs. */
     private static final Set<String> NOT_REPEATED = Set.of("status", "total-time", "setup-time", "downtime", "ram",
             "error-desc", "expected-downtime");
-    private static final int LABEL_WIDTH = 12;
+    /** Top-level labels line up at least this far, so the usual summary looks the same on every server. */
+    private static final int MIN_LABEL_WIDTH = 12;
 
     private MigrationSummary() {
     }
 
     static List<String> lines(JsonNode info) {
+        List<String> extra = new ArrayList<>();
+        info.fieldNames().forEachRemaining(name -> {
+            if (!NOT_REPEATED.contains(name)) {
+                extra.add(name);
+            }
+        });
+        int width = MIN_LABEL_WIDTH;
+        for (String name : extra) {
+            if (!info.get(name).isObject()) { // an object's name is a heading, not a label to align
+                width = Math.max(width, name.length() + 1);
+            }
+        }
         List<String> lines = new ArrayList<>();
-        lines.add(line("status", info.path("status").asText("unknown")));
+        lines.add(line("status", info.path("status").asText("unknown"), width));
         for (String timing : TIMINGS) {
             if (info.has(timing)) {
-                lines.add(line(timing, value(timing, info.get(timing))));
+                lines.add(line(timing, value(timing, info.get(timing)), width));
             }
         }
         JsonNode ram = info.path("ram");
         if (ram.isObject()) {
             lines.add(line("ram", ByteSize.format(ram.path("total").asLong(0)) + " total, "
                     + ByteSize.format(ram.path("transferred").asLong(0)) + " transferred, "
-                    + String.format(Locale.ROOT, "%.1f Mbps", ram.path("mbps").asDouble(0))));
+                    + String.format(Locale.ROOT, "%.1f Mbps", ram.path("mbps").asDouble(0)), width));
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = info.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            if (!NOT_REPEATED.contains(field.getKey())) {
-                addField(lines, "", field.getKey(), field.getValue());
-            }
+        for (String name : extra) {
+            addField(lines, "", name, info.get(name), width);
         }
         if (info.has("error-desc")) {
-            lines.add(line("error", info.get("error-desc").asText()));
+            lines.add(line("error", info.get("error-desc").asText(), width));
         }
         return lines;
     }
 
-    private static void addField(List<String> lines, String indent, String key, JsonNode value) {
-        if (value.isObject()) {
-            lines.add(indent + key + ":");
-            for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                addField(lines, indent + "  ", field.getKey(), field.getValue());
-            }
-        } else {
-            lines.add(indent + line(key, value(key, value)));
+    /** A field, or an object's fields indented under its name, each level aligned on its own longest label. */
+    private static void addField(List<String> lines, String indent, String key, JsonNode value, int width) {
+        if (!value.isObject()) {
+            lines.add(indent + line(key, value(key, value), width));
+            return;
+        }
+        lines.add(indent + key + ":");
+        int childWidth = 0;
+        for (Iterator<String> names = value.fieldNames(); names.hasNext(); ) {
+            childWidth = Math.max(childWidth, names.next().length() + 1);
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            addField(lines, indent + "  ", field.getKey(), field.getValue(), childWidth);
         }
     }
 
-    private static String line(String label, String value) {
+    /** {@code label:} padded to {@code width} + 1 columns, then the value. */
+    private static String line(String label, String value, int width) {
         String padded = label + ":";
-        return padded + " ".repeat(Math.max(1, LABEL_WIDTH + 2 - padded.length())) + value;
+        return padded + " ".repeat(Math.max(1, width + 2 - padded.length())) + value;
     }
 
     /**

@@ -37,6 +37,24 @@ class MigrationSummaryTest {
     }
 
     @Test
+    void jvmmSwitchoverBreakdownLinesUpUnderItsLongestName() throws Exception {
+        // shape of jvmm's query-migrate after a local migration (figures from a run, fewer fields)
+        List<String> lines = MigrationSummary.lines(Json.MAPPER.readTree("{\"status\":\"completed\","
+                + "\"total-time\":25,\"setup-time\":3,\"downtime\":6,\"x-switchover\":{\"stop-us\":809,"
+                + "\"state-sent-us\":1597,\"target-load-us\":4854,\"descriptors\":5}}"));
+        assertEquals(List.of(
+                "status:       completed",
+                "total-time:   25 ms",
+                "setup-time:   3 ms",
+                "downtime:     6 ms",
+                "x-switchover:",
+                "  stop-us:         809 us",
+                "  state-sent-us:   1597 us",
+                "  target-load-us:  4854 us",
+                "  descriptors:     5"), lines);
+    }
+
+    @Test
     void failureEndsWithTheServersReason() throws Exception {
         List<String> lines = MigrationSummary.lines(Json.MAPPER.readTree(
                 "{\"status\":\"failed\",\"error-desc\":\"Failed to connect to '/tmp/m.sock'\"}"));
