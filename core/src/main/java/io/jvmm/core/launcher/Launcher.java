@@ -85,6 +85,7 @@ public final class Launcher {
                 case "plugins" -> listPlugins(rest);
                 case "schema" -> schema(rest);
                 case "qmp-reference" -> qmpReference(rest);
+                case "aot-training" -> aotTraining();
                 case "demo" -> {
                     err.println("jvmm: demo is not implemented yet (see issue 7)");
                     yield ERROR;
@@ -97,6 +98,9 @@ public final class Launcher {
                     yield USAGE;
                 }
             };
+        } catch (IOException e) {
+            err.println("jvmm: " + e.getMessage());
+            return ERROR;
         } catch (UsageException e) {
             err.println("jvmm: " + e.getMessage());
             return USAGE;
@@ -185,6 +189,22 @@ public final class Launcher {
         Injector injector = Guice.createInjector(CoreModules.all(plan, plugins, events));
         try (Vm vm = injector.getInstance(Vm.class)) {
             return f.apply(injector.getInstance(QmpDispatcher.class));
+        }
+    }
+
+    /** Hidden: the build's AOT training run (see bin/jvmm). Starts a VM from YAML and drives it over QMP. */
+    private int aotTraining() throws IOException {
+        Path dir = java.nio.file.Files.createTempDirectory("jvmm-aot-");
+        Path sock = dir.resolve("qmp.sock");
+        try {
+            VmConfig config = YamlConfigLoader.parse("name: training\nmachine: {type: none, memory: 4M}\n"
+                    + "qmp: [unix:" + sock + "]\n");
+            QemuCommandLine.parse(List.of("-machine", "none", "-m", "4M", "-nodefaults", "-display", "none"));
+            AotTraining.client(sock);
+            return runVm(config);
+        } finally {
+            java.nio.file.Files.deleteIfExists(sock);
+            java.nio.file.Files.deleteIfExists(dir);
         }
     }
 
