@@ -496,7 +496,7 @@ public final class VirtioNetDevice implements VirtioDevice, Device, Pausable, Vm
 
     public VirtioNetState state() {
         return new VirtioNetState(transport.state(), mac.clone(), linkStatus, queuePairs, filter, config.localMigration(),
-                announcePending);
+                announcePending, guestOffloads);
     }
 
     /** Loads saved state into this (stopped) device; every value is checked first. */
@@ -516,6 +516,12 @@ public final class VirtioNetDevice implements VirtioDevice, Device, Pausable, Vm
         } catch (VirtioGuestError e) {
             throw new VmStateException(id + ": " + e.getMessage(), e);
         }
+        if ((s.guestOffloads() & ~GUEST_OFFLOAD_MASK) != 0 || (s.guestOffloads() & ~transport.negotiatedFeatures()) != 0) {
+            throw new VmStateException(id + ": guest_offloads 0x" + Long.toHexString(s.guestOffloads())
+                    + " are not among the negotiated features");
+        }
+        guestOffloads = s.guestOffloads();
+        applyGuestOffloads();
         mac = s.mac().clone();
         linkStatus = s.status() & STATUS_LINK_UP;
         filter = s.filter();

@@ -5,8 +5,8 @@ import io.jvmm.plugin.virtio.transport.VirtioPciState;
 /**
  * Everything of a virtio-net-pci function that migrates, beside the PCI config space (the
  * machine's) and the backend (which owns its own state): the transport with its queues, and the
- * net device's station address, link status, queue pairs in use, receive filter and the
- * local-migration opt-in.
+ * net device's station address, link status, queue pairs in use, receive filter, guest
+ * offloads in force and the local-migration opt-in.
  */
 public record VirtioNetState(
         VirtioPciState transport,
@@ -15,5 +15,6 @@ public record VirtioNetState(
         int queuePairs,
         RxFilter filter,
         boolean localMigration,
-        boolean announcePending) {
+        boolean announcePending,
+        long guestOffloads) {
 }

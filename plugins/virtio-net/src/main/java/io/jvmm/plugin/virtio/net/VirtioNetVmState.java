@@ -40,7 +40,7 @@ final class VirtioNetVmState {
                     VirtioNetState s = loaded[0];
                     RxFilter f = loadMacTable(in, s.filter());
                     loaded[0] = new VirtioNetState(s.transport(), s.mac(), s.status(), s.queuePairs(), f,
-                            s.localMigration(), s.announcePending());
+                            s.localMigration(), s.announcePending(), s.guestOffloads());
                     device.restore(loaded[0]);
                 });
         return new VmStateDescription(NAME, VERSION, 1,
@@ -88,6 +88,7 @@ final class VirtioNetVmState {
         out.bytes("vlans", f.vlans());
         out.bool("local_migration", s.localMigration());
         out.bool("announce_pending", s.announcePending());
+        out.u64("guest_offloads", s.guestOffloads());
     }
 
     static VirtioNetState load(StateReader in, int maxQueues) {
@@ -134,7 +135,8 @@ final class VirtioNetVmState {
                 false, vlans);
         boolean localMigration = in.bool("local_migration");
         boolean announce = in.bool("announce_pending");
-        return new VirtioNetState(transport, mac, netStatus, pairs, filter, localMigration, announce);
+        long guestOffloads = in.u64("guest_offloads");
+        return new VirtioNetState(transport, mac, netStatus, pairs, filter, localMigration, announce, guestOffloads);
     }
 
     static void saveMacTable(StateWriter out, RxFilter f) {

@@ -345,7 +345,8 @@ class VirtioNetDataPathTest {
         RecordingStateStream stream = new RecordingStateStream();
         byte[] ram;
         try (NicFixture a = new NicFixture(4, true, true, true, OptionalInt.empty(), true)) {
-            a.driver.negotiate(NicFixture.features(CTRL_VQ, CTRL_RX, MQ, MRG_RXBUF));
+            a.driver.negotiate(NicFixture.features(CTRL_VQ, CTRL_RX, MQ, MRG_RXBUF, GUEST_CSUM, GUEST_TSO4,
+                    CTRL_GUEST_OFFLOADS));
             Ring rx = a.driver.setupQueue(0, 256, 1);
             Ring tx = a.driver.setupQueue(1, 256, 2);
             Ring ctrl = a.driver.setupQueue(8, 64, 0);
@@ -355,6 +356,9 @@ class VirtioNetDataPathTest {
             table[4] = 1;
             System.arraycopy(new byte[] {1, 0, 0x5e, 0, 0, 1}, 0, table, 8, 6);
             assertEquals(0, control(a, ctrl, 1, 0, table));
+            byte[] csumOnly = new byte[8];
+            csumOnly[0] = 1 << GUEST_CSUM;
+            assertEquals(0, control(a, ctrl, 5, 0, csumOnly), "guest switches TSO off, keeps checksum offload");
             tx.post(new long[] {a.driver.alloc(64), 64, 0});
             tx.kick();
             rx.post(new long[] {a.driver.alloc(2048), 2048, 1});
@@ -378,6 +382,8 @@ class VirtioNetDataPathTest {
             assertFalse(b.backend.queue(2).enabled, "two pairs in use, as saved");
             assertEquals(12, b.backend.headerLength);
             assertEquals(1, b.device.filter().multicast().size());
+            assertEquals(new Offloads(true, false, false, false, false), b.backend.offloads,
+                    "the offloads the guest set through the control queue, not the negotiated ones");
             // The rx buffer posted before the save is still there for the target
             assertTrue(b.backend.queue(0).deliver(withHeader(12, ethFrame(NicFixture.MAC, 60, 3))));
             // Transmit continues where the source stopped
