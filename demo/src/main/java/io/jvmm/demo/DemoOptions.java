@@ -15,13 +15,14 @@ import java.util.List;
  * @param memoryMib guest RAM, shared between the processes through a /dev/shm file
  * @param jvmm the command that starts a jvmm VMM
  * @param qemu run the scenario on QEMU 7.2 instead (ordinary migration only: the reference figures)
+ * @param ordinaryOnly every round the old way (benchmarks); QEMU implies it
  */
 public record DemoOptions(int queues, int rate, int flows, int rounds, int payload, boolean oldWay, int memoryMib,
-        List<String> jvmm, boolean qemu) {
+        List<String> jvmm, boolean qemu, boolean ordinaryOnly) {
 
-    /** The same scenario on another VMM or with other rounds. */
-    public DemoOptions with(int newRounds, boolean newOldWay, boolean onQemu) {
-        return new DemoOptions(queues, rate, flows, newRounds, payload, newOldWay, memoryMib, jvmm, onQemu);
+    /** The same scenario with {@code rounds} migrations, all local or all the old way, on jvmm or QEMU. */
+    public DemoOptions variant(int newRounds, boolean ordinary, boolean onQemu) {
+        return new DemoOptions(queues, rate, flows, newRounds, payload, false, memoryMib, jvmm, onQemu, ordinary || onQemu);
     }
 
     public static final String USAGE = """
@@ -55,7 +56,7 @@ public record DemoOptions(int queues, int rate, int flows, int rounds, int paylo
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
             }
         }
-        return new DemoOptions(queues, rate, flows, rounds, payload, oldWay, 256, jvmm, false);
+        return new DemoOptions(queues, rate, flows, rounds, payload, oldWay, 256, jvmm, false, false);
     }
 
     private static int intArg(List<String> args, int i, String name, int min, int max) {

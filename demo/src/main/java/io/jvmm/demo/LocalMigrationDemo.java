@@ -61,7 +61,7 @@ public final class LocalMigrationDemo {
                 warmUp(stream, guest);
                 int total = opts.rounds() + (opts.oldWay() ? 1 : 0);
                 for (int round = 1; round <= total; round++) {
-                    boolean local = !opts.qemu() && round <= opts.rounds();
+                    boolean local = !opts.ordinaryOnly() && round <= opts.rounds();
                     char next = (char) (name + 1);
                     status.accept(String.format("round %d/%d: starting target VM %s%s", round, total, next,
                             local ? " (incoming-fds=on)" : " (old way: opens its own tap queues)"));

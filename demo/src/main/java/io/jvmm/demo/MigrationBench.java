@@ -1,0 +1,114 @@
+package io.jvmm.demo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The migration benchmark of issue 7: the demo's scenario (seed machine, 4-queue tap, UDP stream)
+ * run side by side in one go as jvmm local migration, jvmm the old way, and QEMU 7.2's ordinary
+ * migration with shared RAM and x-ignore-shared. Each variant is one chain of {@code reps}
+ * migrations; figures are medians. Writes a markdown table and a PNG chart.
+ *
+ * <pre>java ... io.jvmm.demo.MigrationBench [--reps 10] [--rate 20000] [--out DIR] [--no-qemu]</pre>
+ */
+public final class MigrationBench {
+    private MigrationBench() {
+    }
+
+    /** Medians of one variant. */
+    public record Row(String variant, int migrations, int completed, double switchoverMs, double migrateMs,
+            double downtimeMs, double largestGapMs, double lostPerMigration, long sent, long lost) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int reps = 10;
+        int rate = 20_000;
+        Path out = Path.of("bench-results");
+        boolean qemu = true;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--rate" -> rate = Integer.parseInt(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--no-qemu" -> qemu = false;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        String why = io.jvmm.testkit.host.NetNamespace.unavailableReason();
+        if (why != null) {
+            System.err.println("migration bench: " + why);
+            System.exit(1);
+        }
+        DemoOptions base = new DemoOptions(4, rate, 8, reps, 64, false, 256, DemoOptions.defaultJvmm(), false, false);
+        Map<String, DemoOptions> variants = new LinkedHashMap<>();
+        variants.put("jvmm local migration", base.variant(reps, false, false));
+        variants.put("jvmm old way (target opens its own queues)", base.variant(reps, true, false));
+        if (qemu) {
+            variants.put("QEMU 7.2 ordinary migration, shared RAM + x-ignore-shared", base.variant(reps, true, true));
+        }
+        List<Row> rows = new ArrayList<>();
+        for (var v : variants.entrySet()) {
+            System.err.println("== " + v.getKey() + ": " + reps + " migrations");
+            LocalMigrationDemo.Report r = new LocalMigrationDemo(v.getValue(), line -> System.err.println("   " + line)).run();
+            rows.add(summarize(v.getKey(), r));
+        }
+        Files.createDirectories(out);
+        String table = table(rows, base, reps);
+        Files.writeString(out.resolve("migration.md"), table);
+        BarChart.write(out.resolve("migration.png"), "Migration under " + rate + " UDP packets/s (median of " + reps + ")",
+                rows.stream().map(Row::variant).toList(),
+                new String[] {"switchover ms (STOP to RESUME)", "migrate to running ms"},
+                rows.stream().map(x -> new double[] {x.switchoverMs(), x.migrateMs()}).toList());
+        System.out.println(table);
+    }
+
+    static Row summarize(String name, LocalMigrationDemo.Report r) {
+        List<RoundResult> ok = r.rounds().stream().filter(x -> "completed".equals(x.status())).toList();
+        double lostPer = r.rounds().isEmpty() ? 0 : (double) r.stream().lost() / r.rounds().size();
+        return new Row(name, r.rounds().size(), ok.size(),
+                median(ok.stream().mapToDouble(RoundResult::switchoverMillis).toArray()),
+                median(ok.stream().mapToDouble(RoundResult::migrateMillis).toArray()),
+                median(ok.stream().mapToDouble(RoundResult::downtimeMillis).toArray()),
+                median(ok.stream().mapToDouble(RoundResult::largestGapMillis).toArray()),
+                lostPer, r.stream().sent(), r.stream().lost());
+    }
+
+    static double median(double[] v) {
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    static String table(List<Row> rows, DemoOptions o, int reps) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "Scenario: q35 + pcie-pci-bridge + virtio-net-pci (mq, %d queue pairs) on a"
+                + " %d-queue tap, 256 MiB shared RAM, UDP echo at %d packets/s over %d flows; %d migrations per"
+                + " variant in a chain; medians.%n%n", o.queues(), o.queues(), o.rate(), o.flows(), reps));
+        b.append("| variant | completed | switchover ms | migrate to running ms | reported downtime ms"
+                + " | largest gap ms | packets lost per migration |\n");
+        b.append("|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            b.append(String.format(Locale.ROOT, "| %s | %d/%d | %.2f | %.1f | %.0f | %.1f | %.1f |%n", r.variant(),
+                    r.completed(), r.migrations(), r.switchoverMs(), r.migrateMs(), r.downtimeMs(), r.largestGapMs(),
+                    r.lostPerMigration()));
+        }
+        Row qemu = rows.stream().filter(r -> r.variant().startsWith("QEMU")).findFirst().orElse(null);
+        Row local = rows.get(0);
+        if (qemu != null) {
+            b.append(String.format(Locale.ROOT, "%nRatios jvmm local / QEMU: switchover %.2f, migrate to running %.2f"
+                    + " (goal: at most 0.20 for switchover).%n", local.switchoverMs() / qemu.switchoverMs(),
+                    local.migrateMs() / qemu.migrateMs()));
+        }
+        return b.toString();
+    }
+}
