@@ -2,7 +2,6 @@ package io.jvmm.ctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,11 +65,10 @@ final class MigrationSummary {
         }
         lines.add(indent + key + ":");
         int childWidth = 0;
-        for (Iterator<String> names = value.fieldNames(); names.hasNext(); ) {
-            childWidth = Math.max(childWidth, names.next().length() + 1);
+        for (Map.Entry<String, JsonNode> field : value.properties()) {
+            childWidth = Math.max(childWidth, field.getKey().length() + 1);
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : value.properties()) {
             addField(lines, indent + "  ", field.getKey(), field.getValue(), childWidth);
         }
     }
