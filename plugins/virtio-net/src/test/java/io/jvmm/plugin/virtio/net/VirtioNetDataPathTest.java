@@ -429,6 +429,18 @@ class VirtioNetDataPathTest {
     }
 
     @Test
+    void theRegisteredStateTellsTheMigrationEngineAboutTheOptIn() {
+        try (NicFixture on = new NicFixture(1, false, true, true, OptionalInt.empty(), true);
+                NicFixture off = new NicFixture(1, false, true, true)) {
+            io.jvmm.spi.vmstate.VmStateful registered = on.device;
+            var optIn = assertInstanceOf(io.jvmm.spi.migration.LocalMigrationOptIn.class, registered);
+            assertTrue(optIn.localMigrationEnabled());
+            assertEquals("net0", optIn.backendId());
+            assertFalse(((io.jvmm.spi.migration.LocalMigrationOptIn) off.device).localMigrationEnabled());
+        }
+    }
+
+    @Test
     void loadRefusesALocalMigrationMismatchAndWrongQueueCount() {
         RecordingStateStream stream = new RecordingStateStream();
         try (NicFixture a = new NicFixture(4, true, true, true, OptionalInt.empty(), true)) {
