@@ -300,7 +300,11 @@ final class TapQueue implements NetQueue {
             }
             fd = newFd;
             enabled = enable;
-            changed.signalAll();
+            if (!paused) {
+                // Paused (the normal case in a migration) the thread would only park again: no
+                // wake-up, no context switch inside the switchover.
+                changed.signalAll();
+            }
         } finally {
             lock.unlock();
         }
