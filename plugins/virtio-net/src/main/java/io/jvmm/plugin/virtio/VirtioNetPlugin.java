@@ -10,8 +10,11 @@ import org.pf4j.Extension;
 @Extension
 public final class VirtioNetPlugin implements VmmPlugin {
 
+    /** One factory per plugin instance: it counts NICs for QEMU's default MACs. */
+    private final VirtioNetPciFactory factory = new VirtioNetPciFactory();
+
     @Override
     public List<DeviceFactory> deviceFactories() {
-        return List.of(new VirtioNetPciFactory());
+        return List.of(factory);
     }
 }
