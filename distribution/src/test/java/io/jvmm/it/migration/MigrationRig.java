@@ -285,6 +285,15 @@ final class MigrationRig implements AutoCloseable {
             }
         }
 
+        /**
+         * Stops the guest between two polls, as a stopped vCPU would: with RAM copied (not shared), a
+         * guest that kept writing RAM through the stopped source would lose those writes. Ends
+         * with {@link #moveTo}, from the same thread.
+         */
+        void hold() {
+            lock.lock();
+        }
+
         /** The guest now lives in {@code target}: every later access goes there. */
         void moveTo(QtestVm from, QtestVm target) {
             lock.lock();
@@ -292,7 +301,9 @@ final class MigrationRig implements AutoCloseable {
                 from.qtest().switchTo(target.qtest());
                 failure = null;
             } finally {
-                lock.unlock();
+                while (lock.isHeldByCurrentThread()) {
+                    lock.unlock();
+                }
             }
         }
 
