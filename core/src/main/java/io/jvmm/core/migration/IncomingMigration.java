@@ -176,7 +176,9 @@ final class IncomingMigration implements Runnable {
                     if (s.fds().length > 0) {
                         FaultPoint.reach("descriptors");
                     }
+                    long l0 = System.nanoTime();
                     loadSection(s, byId, local, handedOver, loaded);
+                    progress.sectionLoadMicros.put(s.instanceId(), (System.nanoTime() - l0) / 1000);
                     FaultPoint.reach("load");
                     progress.sections = loaded.size();
                 }

@@ -22,6 +22,8 @@ final class MigrationProgress {
     volatile int sections;
     volatile String ramMode = "copy";
 
+    /** Target: how long each section's load took (microseconds), in stream order. */
+    final Map<String, Long> sectionLoadMicros = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     final AtomicLong ramTotal = new AtomicLong();
     final AtomicLong ramTransferred = new AtomicLong();
     final AtomicLong ramRemaining = new AtomicLong();
@@ -73,6 +75,11 @@ final class MigrationProgress {
                 sw.put("commit-us", us(finishedNanos - loadedNanos));
             }
             m.put("x-switchover", sw);
+        }
+        if (!outgoing && !sectionLoadMicros.isEmpty()) {
+            synchronized (sectionLoadMicros) {
+                m.put("x-load-us", new LinkedHashMap<>(sectionLoadMicros));
+            }
         }
         return m;
     }

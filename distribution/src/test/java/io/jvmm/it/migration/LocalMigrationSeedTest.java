@@ -82,6 +82,7 @@ class LocalMigrationSeedTest {
                 ping.waitFor(5, TimeUnit.SECONDS);
             }
             System.out.println("query-migrate on the source: " + rig.sourceQmp.execute("query-migrate"));
+            System.out.println("query-migrate on the target: " + rig.targetQmp.execute("query-migrate"));
 
             assertEquals(4L, MigrationRig.descriptors(rig.target.process().pid()).get("tun"),
                     "the target got the 4 tap queues");
