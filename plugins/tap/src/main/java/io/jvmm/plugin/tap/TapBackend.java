@@ -345,6 +345,9 @@ final class TapBackend implements NetBackend, LocalMigratable, VmStateful {
             }
             waitingForDescriptors = true;
             ifname = "";
+            // Back to what the NIC was told before the descriptors came (see create()).
+            vnetHeader = true;
+            supportedOffloads = INCOMING_ASSUMED_OFFLOADS;
         }
         LOG.info("netdev {}: incoming migration aborted; received descriptors closed, waiting again", id());
     }
