@@ -14,7 +14,13 @@ import io.jvmm.testkit.pci.PciFunctionInfo;
 import io.jvmm.testkit.pci.PortPciConfig;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -22,18 +28,26 @@ import org.junit.jupiter.api.Timeout;
  * the same command line (the seed's machine, minus devices that come later); the guest must see the
  * same machine. Differences that are deliberate are in docs/conformance.md and are not hidden here:
  * every compared value is compared in full.
+ *
+ * <p>One QEMU and one jvmm serve all tests, in order: the raw dump first (nothing written yet but
+ * bus numbers), then BAR assignment, then the write-mask probe (which restores what it writes).
  */
 @Timeout(120)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class Q35ConformanceTest {
     private static final String[] SEED_MACHINE = {"-device", "pcie-pci-bridge,id=pci.1,bus=pcie.0"};
+    private QtestVm[] vms;
 
-    private static QtestVm[] start() throws Exception {
-        return Vmms.both(l -> l.args(SEED_MACHINE));
+    @BeforeAll
+    void start() throws Exception {
+        vms = Vmms.both(l -> l.args(SEED_MACHINE));
     }
 
-    private static void closeAll(QtestVm[] vms) {
-        for (QtestVm vm : vms) {
-            if (vm != null) {
+    @AfterAll
+    void closeAll() {
+        if (vms != null) {
+            for (QtestVm vm : vms) {
                 vm.close();
             }
         }
@@ -57,9 +71,9 @@ class Q35ConformanceTest {
     }
 
     @Test
+    @Order(1)
     void sameFunctionsIdsBarsAndCapabilities() throws Exception {
-        QtestVm[] vms = start();
-        try {
+        {
             List<String> summaries = new ArrayList<>();
             List<List<String>> dumps = new ArrayList<>();
             for (QtestVm vm : vms) {
@@ -79,15 +93,13 @@ class Q35ConformanceTest {
             assertEquals(5, summaries.get(0).lines().count(), "MCH, bridge, LPC, AHCI, SMBus");
             assertEquals(String.join("\n", dumps.get(0)), String.join("\n", dumps.get(1)),
                     "every config byte of every function after enumeration");
-        } finally {
-            closeAll(vms);
         }
     }
 
     @Test
+    @Order(3)
     void sameWriteMasksThroughPortsAndSameExtendedSpaceThroughEcam() throws Exception {
-        QtestVm[] vms = start();
-        try {
+        {
             List<String> results = new ArrayList<>();
             for (QtestVm vm : vms) {
                 PortPciConfig cfg = new PortPciConfig(vm.qtest());
@@ -114,15 +126,13 @@ class Q35ConformanceTest {
                 results.add(s.toString());
             }
             assertEquals(results.get(0), results.get(1), "QEMU (expected) vs jvmm (actual)");
-        } finally {
-            closeAll(vms);
         }
     }
 
     @Test
+    @Order(2)
     void barAssignmentBehindTheBridgeAndFwCfg() throws Exception {
-        QtestVm[] vms = start();
-        try {
+        {
             List<String> results = new ArrayList<>();
             for (QtestVm vm : vms) {
                 PortPciConfig cfg = new PortPciConfig(vm.qtest());
@@ -146,8 +156,6 @@ class Q35ConformanceTest {
             }
             assertEquals(results.get(0), results.get(1), "QEMU (expected) vs jvmm (actual)");
             assertTrue(results.get(0).contains("fw_cfg QEMU id 3 ram 134217728"), results.get(0));
-        } finally {
-            closeAll(vms);
         }
     }
 }
