@@ -27,7 +27,9 @@ public final class EventBus implements VmEvents {
 
     @Override
     public void emit(String event, Map<String, Object> data) {
-        Event e = new Event(event, data == null ? Map.of() : Map.copyOf(data), Instant.now());
+        // keep the emitter's member order (QEMU's order reads best in logs and tests)
+        Event e = new Event(event, data == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(data)), Instant.now());
         LOG.debug("event {} {}", event, e.data());
         for (Listener l : listeners) {
             try {

@@ -87,7 +87,9 @@ public final class Launcher {
                 case "qmp-reference" -> qmpReference(rest);
                 case "aot-training" -> aotTraining();
                 case "demo" -> {
-                    err.println("jvmm: demo is not implemented yet (see issue 7)");
+                    // bin/jvmm runs the demo's own main class; this class only sees "demo" when started
+                    // some other way
+                    err.println("jvmm: the demo runs through bin/jvmm (./jvmm demo), not this entry point");
                     yield ERROR;
                 }
                 default -> {

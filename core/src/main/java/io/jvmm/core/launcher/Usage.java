@@ -14,7 +14,7 @@ final class Usage {
               plugins              list plugins, their versions and what each contributes
               schema               print the JSON Schema of VM YAML files
               qmp-reference        print the QMP command reference (markdown)
-              demo                 local migration under traffic (not implemented yet)
+              demo                 local migration of a TAP-backed NIC under traffic, end to end (needs root)
               --help, --version
 
             QEMU-style options (start a VM directly; anything else is an error):

@@ -33,29 +33,29 @@ public final class JsonSchemaGenerator {
         root.put("type", "object");
         root.put("required", List.of("machine"));
         Map<String, Object> props = new LinkedHashMap<>();
-        props.put("name", described(Map.of("type", "string"), "the VM's name (-name)"));
-        props.put("machine", described(Map.of("oneOf", List.of(
+        props.put("name", described(ordered("type", "string"), "the VM's name (-name)"));
+        props.put("machine", described(ordered("oneOf", List.of(
                 typeName(r.machineTypes()),
-                typed(r.machineTypes(), "type", Map.of("memory", memory())))),
+                typed(r.machineTypes(), "type", ordered("memory", memory())))),
                 "machine type, or {type, memory, PROPERTY: VALUE...} (-machine, -m, -object memory-backend-*)"));
-        props.put("accel", described(Map.of("oneOf", List.of(
-                typeName(r.accelerators()), typed(r.accelerators(), "type", Map.of()))),
+        props.put("accel", described(ordered("oneOf", List.of(
+                typeName(r.accelerators()), typed(r.accelerators(), "type", ordered()))),
                 "accelerator, or {type, PROPERTY: VALUE...} (-accel, -qtest)"));
         props.put("start-paused", described(bool(), "start paused, as -S (status prelaunch until cont)"));
-        props.put("netdevs", described(Map.of("type", "array", "items",
-                typed(r.netdevs(), "type", Map.of("id", idSchema("netdev id, referenced by a device's netdev"))),
+        props.put("netdevs", described(ordered("type", "array", "items",
+                typed(r.netdevs(), "type", ordered("id", idSchema("netdev id, referenced by a device's netdev"))),
                 "uniqueItems", true), "network backends (-netdev)"));
-        props.put("devices", described(Map.of("type", "array", "items",
-                typed(r.devices(), "type", Map.of("id", idSchema("device id (generated when missing)")))),
+        props.put("devices", described(ordered("type", "array", "items",
+                typed(r.devices(), "type", ordered("id", idSchema("device id (generated when missing)")))),
                 "devices, created in this order (-device)"));
-        props.put("serial", described(Map.of("type", "string", "pattern", "^(stdio|null|file:.+|unix:.+)$"),
+        props.put("serial", described(ordered("type", "string", "pattern", "^(stdio|null|file:.+|unix:.+)$"),
                 "serial port backend (-serial)"));
-        Map<String, Object> socket = Map.of("type", "string", "pattern", "^unix:.+$");
-        props.put("qmp", described(Map.of("oneOf", List.of(socket, Map.of("type", "array", "items", socket))),
+        Map<String, Object> socket = ordered("type", "string", "pattern", "^unix:.+$");
+        props.put("qmp", described(ordered("oneOf", List.of(socket, ordered("type", "array", "items", socket))),
                 "QMP sockets, unix:PATH (-qmp unix:PATH,server=on,wait=off)"));
-        props.put("incoming", described(Map.of("type", "string", "pattern", "^(defer|[a-z]+:.+)$"),
+        props.put("incoming", described(ordered("type", "string", "pattern", "^(defer|[a-z]+:.+)$"),
                 "defer, or a migration URI to listen on (-incoming)"));
-        props.put("bios", described(Map.of("type", "string"), "firmware image (-bios)"));
+        props.put("bios", described(ordered("type", "string"), "firmware image (-bios)"));
         root.put("properties", props);
         root.put("additionalProperties", false);
         try {
@@ -68,17 +68,17 @@ public final class JsonSchemaGenerator {
     private static Map<String, Object> memory() {
         Map<String, Object> obj = new LinkedHashMap<>();
         obj.put("type", "object");
-        obj.put("properties", Map.of(
+        obj.put("properties", ordered(
                 "size", described(size(), "RAM size (default 128M)"),
-                "backend", described(Map.of("enum", MemoryConfig.BACKENDS), "ram (private), memfd or file"),
-                "path", described(Map.of("type", "string"), "file for backend file (mem-path)"),
+                "backend", described(ordered("enum", MemoryConfig.BACKENDS), "ram (private), memfd or file"),
+                "path", described(ordered("type", "string"), "file for backend file (mem-path)"),
                 "share", described(bool(), "map shared (file; memfd always is)")));
         obj.put("additionalProperties", false);
-        return described(Map.of("oneOf", List.of(size(), obj)), "RAM size, or {size, backend, path, share}");
+        return described(ordered("oneOf", List.of(size(), obj)), "RAM size, or {size, backend, path, share}");
     }
 
     private static <T extends Named> Map<String, Object> typeName(ComponentRegistry<T> reg) {
-        return Map.of("type", "string", "enum", reg.allNames());
+        return ordered("type", "string", "enum", reg.allNames());
     }
 
     /** An object with a type discriminator; each type adds its own properties (if/then). */
@@ -103,7 +103,7 @@ public final class JsonSchemaGenerator {
             if (!required.isEmpty()) {
                 then.put("required", required);
             }
-            branches.add(Map.of("if", Map.of("properties", Map.of(key, Map.of("const", name))), "then", then));
+            branches.add(ordered("if", ordered("properties", ordered(key, ordered("const", name))), "then", then));
         }
         if (!branches.isEmpty()) {
             obj.put("allOf", branches);
@@ -116,12 +116,12 @@ public final class JsonSchemaGenerator {
     private static Map<String, Object> property(PropertySpec s) {
         Map<String, Object> m = new LinkedHashMap<>(switch (s.type()) {
             case BOOL -> bool();
-            case INT -> Map.of("type", List.of("integer", "string"), "pattern", "^[+-]?(0[xX][0-9a-fA-F]+|[0-9]+)$");
+            case INT -> ordered("type", List.of("integer", "string"), "pattern", "^[+-]?(0[xX][0-9a-fA-F]+|[0-9]+)$");
             case SIZE -> size();
-            case STRING -> s.allowedValues().isEmpty() ? Map.of("type", "string") : Map.of("enum", s.allowedValues());
-            case STRING_LIST -> Map.of("oneOf", List.of(Map.of("type", "array", "items", Map.of("type", "string")),
-                    Map.of("type", "string")));
-            case ANY -> Map.of();
+            case STRING -> s.allowedValues().isEmpty() ? ordered("type", "string") : ordered("enum", s.allowedValues());
+            case STRING_LIST -> ordered("oneOf", List.of(ordered("type", "array", "items", ordered("type", "string")),
+                    ordered("type", "string")));
+            case ANY -> ordered();
         });
         if (!s.description().isEmpty()) {
             m.put("description", s.description());
@@ -133,15 +133,24 @@ public final class JsonSchemaGenerator {
     }
 
     private static Map<String, Object> bool() {
-        return Map.of("enum", List.of(true, false, "on", "off", "yes", "no", "true", "false"));
+        return ordered("enum", List.of(true, false, "on", "off", "yes", "no", "true", "false"));
     }
 
     private static Map<String, Object> size() {
-        return Map.of("type", List.of("integer", "string"), "pattern", "^[0-9]+(\\.[0-9]+)?[BKMGTPEbkmgtpe]?$");
+        return ordered("type", List.of("integer", "string"), "pattern", "^[0-9]+(\\.[0-9]+)?[BKMGTPEbkmgtpe]?$");
     }
 
     private static Map<String, Object> idSchema(String description) {
-        return described(Map.of("type", "string", "pattern", "^[A-Za-z][A-Za-z0-9._-]*$"), description);
+        return described(ordered("type", "string", "pattern", "^[A-Za-z][A-Za-z0-9._-]*$"), description);
+    }
+
+    /** A map that keeps its keys in the order given: the generated file must be the same every run. */
+    private static Map<String, Object> ordered(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
     }
 
     private static Map<String, Object> described(Map<String, Object> schema, String description) {

@@ -291,7 +291,10 @@ public final class Vm implements MigratableVm, AutoCloseable {
         if (runState.state() == RunState.SHUTDOWN) {
             return;
         }
-        events.emit("SHUTDOWN", Map.of("guest", guest, "reason", reason));
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("guest", guest);
+        data.put("reason", reason);
+        events.emit("SHUTDOWN", data);
         stopVm(RunState.SHUTDOWN);
     }
 

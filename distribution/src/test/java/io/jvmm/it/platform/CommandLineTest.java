@@ -64,13 +64,6 @@ class CommandLineTest {
     }
 
     @Test
-    void demoIsNotImplementedYetAndSaysSo() {
-        JvmmProcess.Result r = JvmmProcess.run(T, "demo");
-        assertEquals(1, r.exitStatus());
-        assertTrue(r.stderr().contains("not implemented yet"), r.stderr());
-    }
-
-    @Test
     void socketInUseIsAnError() throws Exception {
         Path sock = dir.resolve("busy.sock");
         try (JvmmProcess first = JvmmProcess.start("-machine", "none", "-qmp", JvmmProcess.qmpArg(sock))) {
