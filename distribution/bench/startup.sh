@@ -4,7 +4,7 @@
 #   -machine none -nodefaults -display none -qmp unix:SOCKET,server=on,wait=off
 # jvmm is also measured with an AOT cache and with AppCDS, each made by one training run first.
 #   distribution/bench/startup.sh [--reps N] [--idle SECONDS] [--no-aot] [--json-out FILE]
-#                                 [--write-doc docs/performance.md]
+#                                 [--chart docs/performance/startup.png] [--write-doc docs/performance.md]
 # Needs python3 and qemu-system-x86_64; builds the distribution through ./jvmm if it is missing.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)

@@ -44,6 +44,28 @@ def machine(qemu, java):
             f"{qemu_version}; {java_version[1] if len(java_version) > 1 else 'java unknown'}.")
 
 
+def chart(png, java, variants, results):
+    """Medians and ratios to QEMU as a PNG, drawn by BarChart.java with the JDK alone."""
+    panels = (("startup_ms", "Start-up to QMP greeting (median, ms)", "ms"),
+              ("cpu_ms", "CPU time to greeting (median, ms)", "ms"),
+              ("rss_mib", "Idle RSS (median, MiB)", "MiB"))
+    base = results[variants[0][0]]
+    rows = []
+    for key, title, unit in panels:
+        for name, _, _ in variants:
+            values = results[name][key]
+            if values and not results[name]["error"]:
+                m = median(values)
+                rows.append(f"{title}\t{name}\t{m:.3f}\t{m:.0f} {unit} ({m / median(base[key]):.2f}x QEMU)")
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "BarChart.java")
+    done = subprocess.run([java, "-Djava.awt.headless=true", source, png, "jvmm and QEMU 7.2: start-up and idle memory"],
+                          input="\n".join(rows) + "\n", text=True)
+    if done.returncode != 0:
+        print(f"startup_bench: no chart drawn (BarChart.java exited {done.returncode})", file=sys.stderr)
+    else:
+        print(f"chart written to {png}", file=sys.stderr)
+
+
 def write_doc(path, report):
     begin, end = "<!-- startup:results:begin -->", "<!-- startup:results:end -->"
     with open(path) as f:
@@ -73,6 +95,7 @@ def main():
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--no-aot", action="store_true")
     p.add_argument("--json-out")
+    p.add_argument("--chart", metavar="PNG", help="also draw the medians as a bar chart (BarChart.java)")
     p.add_argument("--write-doc", metavar="MARKDOWN",
                    help="replace the results between the startup:results markers in this file (docs/performance.md)")
     args = p.parse_args()
@@ -153,6 +176,8 @@ def main():
     report.append(f"{args.reps} repetitions each after one warm-up round, variants interleaved; RSS read after "
                   f"{args.idle:g} s idle. Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.")
     print("\n".join(report))
+    if args.chart:
+        chart(args.chart, args.java, variants, results)
     if args.write_doc:
         write_doc(args.write_doc, "\n".join(report))
     if args.json_out:
