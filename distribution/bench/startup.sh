@@ -2,7 +2,8 @@
 # Start-up to QMP greeting and idle resident memory, QEMU and jvmm side by side in one run
 # (docs/performance.md, "Start-up and idle memory"). Both get the same command line:
 #   -machine none -nodefaults -display none -qmp unix:SOCKET,server=on,wait=off
-# jvmm is also measured with an AOT cache and with AppCDS, each made by one training run first.
+# jvmm is measured without a class-data cache, as built (with the AOT cache the build records, if any), and
+# with an AOT cache and an AppCDS archive each made here by one training run on this very command line.
 #   distribution/bench/startup.sh [--reps N] [--idle SECONDS] [--no-aot] [--json-out FILE]
 #                                 [--chart docs/performance/startup.png] [--write-doc docs/performance.md]
 # Needs python3 and qemu-system-x86_64; builds the distribution through ./jvmm if it is missing.
@@ -28,7 +29,7 @@ for attempt in 1 2 3 4 5 6 7 8 9 10; do
   if ls "$dist"/lib/jvmm-core-*.jar >/dev/null 2>&1 && [ -x "$dist/bin/jvmm" ]; then
     before=$(listing "$dist")
     rm -rf "$work/jvmm"
-    cp -r "$dist" "$work/jvmm" 2>/dev/null || true
+    cp -a "$dist" "$work/jvmm" 2>/dev/null || true  # -a: class-data caches check the jars' times
     if [ "$before" = "$(listing "$dist")" ] && [ "$before" = "$(listing "$work/jvmm")" ]; then
       launcher="$work/jvmm/bin/jvmm"
       break
@@ -39,8 +40,13 @@ for attempt in 1 2 3 4 5 6 7 8 9 10; do
 done
 
 if [ -n "$launcher" ]; then
-  python3 "$root/distribution/bench/startup_bench.py" --qemu "$qemu" --jvmm-launcher "$launcher" \
-    --java "$jdk/bin/java" "$@"
+  # the same layout without the build's AOT cache: jvmm as it starts without any class-data cache
+  cp -a "$work/jvmm" "$work/jvmm-nocache"
+  rm -f "$work/jvmm-nocache/lib/jvmm.aot"
+  shipped=
+  [ -f "$work/jvmm/lib/jvmm.aot" ] && shipped="--jvmm-shipped-launcher $launcher"
+  python3 "$root/distribution/bench/startup_bench.py" --qemu "$qemu" \
+    --jvmm-launcher "$work/jvmm-nocache/bin/jvmm" $shipped --java "$jdk/bin/java" "$@"
 else
   python3 "$root/distribution/bench/startup_bench.py" --qemu "$qemu" \
     --java "$jdk/bin/java" --jvmm-unavailable "no complete distribution at $dist (./jvmm --help builds it)" "$@"

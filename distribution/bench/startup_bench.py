@@ -86,7 +86,8 @@ def median(values):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--qemu", required=True)
-    p.add_argument("--jvmm-launcher", help="bin/jvmm of a built distribution; omit when there is none")
+    p.add_argument("--jvmm-launcher", help="bin/jvmm of a distribution without lib/jvmm.aot; omit when there is none")
+    p.add_argument("--jvmm-shipped-launcher", help="bin/jvmm of the same distribution with the build's AOT cache")
     p.add_argument("--jvmm-unavailable", default="", help="why jvmm is not measured (shown in the table)")
     p.add_argument("--java", default="/usr/lib/jvm/temurin-25-jdk-amd64/bin/java",
                    help="the java binary the AOT and AppCDS variants run (the launcher's own)")
@@ -107,7 +108,11 @@ def main():
     notes = {}
     work = tempfile.mkdtemp(prefix="jvmm-startup-")
     if args.jvmm_launcher:
-        variants.append(("jvmm (bin/jvmm)", [args.jvmm_launcher] + vmm_args, ""))
+        variants.append(("jvmm, no cache", [args.jvmm_launcher] + vmm_args, ""))
+        if args.jvmm_shipped_launcher:
+            variants.append(("jvmm as built (its AOT cache)", [args.jvmm_shipped_launcher] + vmm_args, ""))
+        else:
+            variants.append(("jvmm as built (its AOT cache)", None, "the build recorded no lib/jvmm.aot"))
         if not args.no_aot:
             java_argv = launcher_java_argv(args.jvmm_launcher, vmm_args, work)
             java_argv[0] = args.java
@@ -116,8 +121,8 @@ def main():
             aot = os.path.join(work, "jvmm.aot")
             cds = os.path.join(work, "jvmm.jsa")
             for name, train_flag, use_flag, archive in (
-                    ("jvmm + AOT cache", f"-XX:AOTCacheOutput={aot}", f"-XX:AOTCache={aot}", aot),
-                    ("jvmm + AppCDS", f"-XX:ArchiveClassesAtExit={cds}", f"-XX:SharedArchiveFile={cds}", cds)):
+                    ("jvmm + AOT cache trained here", f"-XX:AOTCacheOutput={aot}", f"-XX:AOTCache={aot}", aot),
+                    ("jvmm + AppCDS trained here", f"-XX:ArchiveClassesAtExit={cds}", f"-XX:SharedArchiveFile={cds}", cds)):
                 base = cached
                 if archive == aot:  # AOT flags refuse any -Xshare setting; the cache implies sharing
                     base = [a for a in cached if not a.startswith("-Xshare:")]
