@@ -76,13 +76,18 @@ class SeedMachineTest {
     }
 
     @Test
-    void malformedQtestInputNeverEndsJvmm() throws Exception {
+    void malformedQtestInputNeverEndsJvmmAndTheClockIsTheTests() throws Exception {
         try (QtestVm vm = Vmms.jvmm().start()) {
             for (String bad : List.of("inb", "readb  0x0", "read 0 0", "write 0 4 zz", "b64write 0 4 ***", "\u0000\u0001")) {
                 assertTrue(vm.qtest().request(bad).startsWith("FAIL"), bad);
             }
             assertEquals("little", vm.qtest().endianness());
             assertTrue(vm.process().isAlive());
+            // the virtual clock moves only when the test says so (QEMU 7.2 under -qtest has no clock_step)
+            long t0 = vm.qtest().clockStep(0);
+            assertEquals(t0 + 1_000_000, vm.qtest().clockStep(1_000_000));
+            assertEquals(t0 + 5_000_000, vm.qtest().clockSet(t0 + 5_000_000));
+            assertEquals(t0 + 5_000_000, vm.qtest().clockStep(0), "nothing moved it meanwhile");
         }
     }
 }
