@@ -139,18 +139,25 @@ final class ControlRecords {
         }
     }
 
-    record End(int sections, long ramPages) {
+    /**
+     * @param guestRunning whether the guest was running when the source stopped it: the target runs
+     *     it afterwards only then (QEMU's global state), so a paused guest stays paused
+     */
+    record End(int sections, long ramPages, boolean guestRunning) {
     }
 
     static byte[] end(End e) {
         return VmStateCodec.encodeFields("END", out -> {
             out.u32("sections", e.sections());
             out.u64("ram-pages", e.ramPages());
+            out.bool("guest-running", e.guestRunning());
         });
     }
 
     static End end(byte[] payload) {
-        return decode("END", payload, in -> new End((int) in.u32InRange("sections", 0, MAX_ITEMS), in.u64("ram-pages")));
+        // guest-running came after the first streams: without it the guest was running (the old default)
+        return decode("END", payload, in -> new End((int) in.u32InRange("sections", 0, MAX_ITEMS), in.u64("ram-pages"),
+                !VmStateCodec.hasMoreFields(in) || in.bool("guest-running")));
     }
 
     /** LOADED: how long the target took to load, reported in the source's switchover breakdown. */

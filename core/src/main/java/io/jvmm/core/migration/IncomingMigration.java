@@ -118,7 +118,9 @@ final class IncomingMigration implements Runnable {
             ControlRecords.commit(in.expect(RecordType.COMMIT).payload());
             watchdog.cancel();
             progress.finishedNanos = System.nanoTime();
-            if (host.autostart()) {
+            // QEMU's semantics: run after an incoming migration unless -S, and only if the guest was
+            // running on the source (a paused guest stays paused on the target)
+            if (host.autostart() && guestRunning) {
                 host.startVm();
             } else {
                 host.setRunState(RunState.PAUSED);
@@ -135,6 +137,9 @@ final class IncomingMigration implements Runnable {
             manager.finished(this);
         }
     }
+
+    /** Whether the source's guest was running when it stopped (from END). */
+    private boolean guestRunning;
 
     /** Loads records until END; returns the time spent loading (not waiting for the source). */
     private long load(MigrationStreamReader in, Hello hello, List<String> handedOver) throws IOException {
@@ -191,6 +196,7 @@ final class IncomingMigration implements Runnable {
                     if (end.ramPages() != pages) {
                         throw new MigrationException("received " + pages + " RAM pages, END says " + end.ramPages());
                     }
+                    guestRunning = end.guestRunning();
                     if ("fd".equals(hello.ramMode()) && !ramFdSeen) {
                         throw new MigrationException("the source announced its RAM descriptor but none arrived");
                     }

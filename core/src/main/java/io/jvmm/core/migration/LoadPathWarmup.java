@@ -49,7 +49,7 @@ final class LoadPathWarmup {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                 MigrationStreamWriter w = new MigrationStreamWriter(bytes, fds -> { });
                 w.writeSection(s);
-                w.writeRecord(RecordType.END, ControlRecords.end(new ControlRecords.End(1, 0)));
+                w.writeRecord(RecordType.END, ControlRecords.end(new ControlRecords.End(1, 0, true)));
                 w.flush();
                 MigrationStreamReader r = new MigrationStreamReader(new ByteArrayInputStream(bytes.toByteArray()),
                         n -> new int[0]);

@@ -78,6 +78,7 @@ final class OutgoingMigration implements Runnable {
     public void run() {
         RunState before = host.runState();
         boolean stopped = false;
+        boolean guestRunning = false;
         MigrationManager.Watchdog watchdog = null;
         try {
             manager.emitStatus(MigrationStatus.SETUP);
@@ -107,7 +108,7 @@ final class OutgoingMigration implements Runnable {
 
             synchronized (this) {
                 checkCancelled();
-                host.stopVm(RunState.FINISH_MIGRATE);
+                guestRunning = host.stopVm(RunState.FINISH_MIGRATE);
                 stopped = true;
             }
             progress.stoppedNanos = System.nanoTime();
@@ -117,7 +118,7 @@ final class OutgoingMigration implements Runnable {
             progress.ramDoneNanos = System.nanoTime();
             setStatus(MigrationStatus.DEVICE);
             int sections = sendState(out, handedOver, local);
-            out.writeRecord(RecordType.END, ControlRecords.end(new ControlRecords.End(sections, pages)));
+            out.writeRecord(RecordType.END, ControlRecords.end(new ControlRecords.End(sections, pages, guestRunning)));
             out.flush();
             progress.stateSentNanos = System.nanoTime();
             long loadMicros = ControlRecords.loaded(in.expect(RecordType.LOADED).payload());

@@ -122,6 +122,14 @@ public final class VmStateCodec {
     }
 
     /**
+     * True if a reader from {@link #decodeFields} has fields left: lets a record gain optional trailing
+     * fields while streams written before them keep loading.
+     */
+    public static boolean hasMoreFields(io.jvmm.spi.vmstate.StateReader in) {
+        return in instanceof FieldDecoder d && d.hasRemaining();
+    }
+
+    /**
      * Walks every field and subsection of {@code s} without a device: checks tags, names and lengths.
      * Used to reject a malformed section early and to warm the load path before a switchover.
      *

@@ -56,7 +56,7 @@ class BrokenPeerTest {
         nic.features = 7;
         w.writeSection(VmStateCodec.save("vnet.1", nic.vmstate(), false));
         if (withEnd) {
-            w.writeRecord(RecordType.END, ControlRecords.end(new ControlRecords.End(1, 0)));
+            w.writeRecord(RecordType.END, ControlRecords.end(new ControlRecords.End(1, 0, true)));
         }
         w.flush();
         return b.toByteArray();

@@ -152,6 +152,27 @@ class MigrationEngineTest {
     }
 
     @Test
+    void aPausedGuestStaysPausedOnTheTargetAndOnTheSourceAfterAFailure() throws Exception {
+        FakeHost src = keep(FakeHost.source()).with("vnet.1", new FakeNic("net0", false));
+        src.state = RunState.PAUSED;
+        FakeHost dst = keep(FakeHost.target()).with("vnet.1", new FakeNic("net0", false));
+        finish(start(src, dst, new TcpMigrationTransport(), false, false));
+        assertEquals(RunState.POSTMIGRATE, src.runState());
+        assertEquals(RunState.PAUSED, dst.runState(), "the guest was paused: the target does not start it");
+        assertFalse(dst.events.contains("RESUME"));
+
+        FakeHost src2 = keep(FakeHost.source()).with("vnet.1", new FakeNic("net0", false));
+        src2.state = RunState.PAUSED;
+        FakeNic failing = new FakeNic("net0", false);
+        failing.failOnLoad = new IllegalStateException("bad state");
+        FakeHost dst2 = keep(FakeHost.target()).with("vnet.1", failing);
+        Run r = finish(start(src2, dst2, new TcpMigrationTransport(), false, false));
+        assertEquals(MigrationStatus.FAILED, r.source().status());
+        assertEquals(RunState.PAUSED, src2.runState(), "a paused source goes back to paused, not running");
+        assertFalse(src2.events.contains("RESUME"));
+    }
+
+    @Test
     void sharedFileWithIgnoreSharedSendsNoPages() throws Exception {
         Path shm = dir.resolve("ram");
         FakeHost src = keep(new FakeHost(RunState.RUNNING, "file", 4 << 20, Optional.of(shm)));

@@ -63,7 +63,7 @@ class MigrationStreamTest {
         for (SavedSection s : sections) {
             w.writeSection(s);
         }
-        w.writeRecord(RecordType.END, ControlRecords.end(new ControlRecords.End(sections.size(), pages)));
+        w.writeRecord(RecordType.END, ControlRecords.end(new ControlRecords.End(sections.size(), pages, true)));
         w.flush();
         return bytes.toByteArray();
     }
