@@ -28,7 +28,12 @@ public interface PciFunction {
     /** Whether the vector is masked (per-vector mask or function mask). */
     boolean msixMasked(int vector);
 
-    /** Reads config space bytes as the guest would see them. */
+    /**
+     * Reads the stored config space bytes: what the emulation, {@link #configSet} and guest writes
+     * (after their masks) left there. It does not call the device's own
+     * {@link PciDevice#configRead} hook, so a device may use it from inside that hook or from
+     * {@link PciDevice#configWritten} to see, for instance, the value the guest just wrote.
+     */
     long configRead(int offset, int size);
 
     /** Writes config space bytes directly, bypassing write masks (device-owned fields). */

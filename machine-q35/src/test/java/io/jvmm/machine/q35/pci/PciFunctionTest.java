@@ -235,6 +235,34 @@ class PciFunctionTest {
     }
 
     @Test
+    void deviceSideReadsSeeStoredBytesNotTheDevicesOwnHook() {
+        List<String> hookCalls = new ArrayList<>();
+        TestDevice d = new TestDevice() {
+            @Override
+            public java.util.OptionalLong configRead(int offset, int size) {
+                hookCalls.add(Integer.toHexString(offset));
+                // like virtio's PCI cfg window: computes its answer from other config bytes
+                return offset == 0xc0 ? java.util.OptionalLong.of(function.configRead(0xc4, 4) + 1)
+                        : java.util.OptionalLong.empty();
+            }
+
+            @Override
+            public void configWritten(int offset, int size, long value) {
+                super.configWritten(offset, size, value);
+                if (offset == 0xc0) {
+                    configWrites.add("stored " + Long.toHexString(function.configRead(0xc0, 4)));
+                }
+            }
+        };
+        root.plug(d, DEVFN, "hooked");
+        setCfg(0xc4, 4, 0x41);
+        assertEquals(0x42, cfg(0xc0, 4), "the guest sees the hook's answer");
+        setCfg(0xc0, 4, 0x99);
+        assertTrue(d.configWrites.contains("stored 99"), "configWritten sees what the guest wrote: " + d.configWrites);
+        assertThrows(IllegalArgumentException.class, () -> d.function.configRead(0x100, 4));
+    }
+
+    @Test
     void overlappingOrMisplacedCapabilitiesAreRejected() {
         PciDevice bad = new TestDevice() {
             @Override
