@@ -179,6 +179,30 @@ class QtestAcceleratorTest {
     }
 
     @Test
+    void randomRequestsAlwaysGetExactlyOneAnswer() throws Exception {
+        start(null);
+        String[] words = {"inb", "outw", "readq", "writel", "read", "write", "b64read", "b64write", "memset",
+            "clock_step", "clock_set", "irq_intercept_in", "endianness", "0x", "0x1000", "0xfe000000", "-1", "010",
+            "99999999999999999999", "0xffffffffffffffff", "AAAA", "0xzz", "", "\t", "\u00e9", "4", "0"};
+        java.util.Random r = new java.util.Random(42);
+        for (int i = 0; i < 5000; i++) {
+            StringBuilder line = new StringBuilder();
+            int n = r.nextInt(5);
+            for (int k = 0; k < n; k++) {
+                if (k > 0) {
+                    line.append(r.nextInt(20) == 0 ? "  " : " ");
+                }
+                line.append(words[r.nextInt(words.length)]);
+            }
+            String reply = qtest.request(line.toString());
+            assertTrue(reply.equals("OK") || reply.startsWith("OK ") || reply.startsWith("FAIL"),
+                    "'" + line + "' answered '" + reply + "'");
+        }
+        assertEquals("OK little", qtest.request("endianness"), "still in step: one reply per request");
+        assertEquals(1, ctx.shutdown.getCount());
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         start(null);
         StringBuilder batch = new StringBuilder();
