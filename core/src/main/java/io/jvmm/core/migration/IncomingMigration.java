@@ -34,8 +34,7 @@ final class IncomingMigration implements Runnable {
     private final MigrationManager manager;
     private final MigrationHost host;
     private final MigrationListener listener;
-    private final MigrationCapabilities caps;
-    private final MigrationParameters params;
+    private volatile boolean connected;
     final MigrationProgress progress = new MigrationProgress();
 
     private volatile MigrationStatus status = MigrationStatus.SETUP;
@@ -45,13 +44,15 @@ final class IncomingMigration implements Runnable {
     private volatile String timeoutReason;
     private final List<String> loadedBackends = new ArrayList<>();
 
-    IncomingMigration(MigrationManager manager, MigrationHost host, MigrationListener listener,
-            MigrationCapabilities caps, MigrationParameters params) {
+    IncomingMigration(MigrationManager manager, MigrationHost host, MigrationListener listener) {
         this.manager = manager;
         this.host = host;
         this.listener = listener;
-        this.caps = caps;
-        this.params = params;
+    }
+
+    /** True once a source connected; until then capabilities and parameters may still change. */
+    boolean connected() {
+        return connected;
     }
 
     MigrationStatus status() {
@@ -83,6 +84,7 @@ final class IncomingMigration implements Runnable {
             manager.emitStatus(MigrationStatus.SETUP);
             MigrationChannel ch = listener.accept();
             channel = ch;
+            connected = true;
             closeListener();
             if (cancelled) {
                 throw new MigrationException("incoming migration cancelled");
@@ -98,8 +100,9 @@ final class IncomingMigration implements Runnable {
             progress.ramMode = hello.ramMode();
             List<String> handedOver;
             try {
-                handedOver = IncomingValidation.check(hello, host, params.local(), caps.ignoreShared(),
-                        ch.carriesDescriptors());
+                // the settings as they are now: with -incoming URI they may be set after listening began
+                handedOver = IncomingValidation.check(hello, host, manager.parameters().local(),
+                        manager.capabilities().ignoreShared(), ch.carriesDescriptors());
             } catch (MigrationException e) {
                 out.writeRecord(RecordType.REJECT, ControlRecords.reason(e.getMessage()));
                 out.flush();

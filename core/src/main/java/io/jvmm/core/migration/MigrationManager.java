@@ -58,7 +58,7 @@ public final class MigrationManager implements AutoCloseable {
 
     /** migrate-set-capabilities: all entries are checked before any is applied. */
     public synchronized void setCapabilities(List<Map<String, Object>> entries) {
-        requireIdle();
+        requireConfigurable();
         MigrationCapabilities next = capabilities;
         for (Map<String, Object> e : entries) {
             Object name = e.get("capability");
@@ -77,7 +77,7 @@ public final class MigrationManager implements AutoCloseable {
 
     /** migrate-set-parameters: only the given ones change. */
     public synchronized void setParameters(Properties args) {
-        requireIdle();
+        requireConfigurable();
         boolean local = args.optionalBool("local").orElse(parameters.local());
         long downtime = args.optionalInteger("downtime-limit").orElse(parameters.downtimeLimitMs());
         long bandwidth = args.optionalInteger("max-bandwidth").orElse(parameters.maxBandwidth());
@@ -127,7 +127,7 @@ public final class MigrationManager implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw QmpError.generic("cannot listen on " + uri + ": " + e.getMessage());
         }
-        IncomingMigration m = new IncomingMigration(this, host, l, capabilities, parameters);
+        IncomingMigration m = new IncomingMigration(this, host, l);
         incoming = m;
         last = m;
         start(m, "migration-in");
@@ -245,6 +245,16 @@ public final class MigrationManager implements AutoCloseable {
         ScheduledFuture<?> f = timers.schedule(() -> onTimeout.accept(reason + " within " + millis + " ms"), millis,
                 TimeUnit.MILLISECONDS);
         return () -> f.cancel(false);
+    }
+
+    /**
+     * Settings may change while nothing runs, and on a target still waiting for its source (QEMU
+     * allows that: with -incoming URI the listener exists before QMP can set anything).
+     */
+    private void requireConfigurable() {
+        if (outgoing != null || (incoming != null && incoming.connected())) {
+            throw QmpError.generic("There's a migration process in progress");
+        }
     }
 
     private void requireIdle() {

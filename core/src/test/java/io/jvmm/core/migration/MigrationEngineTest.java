@@ -173,6 +173,27 @@ class MigrationEngineTest {
     }
 
     @Test
+    void aListeningTargetTakesSettingsMadeAfterItStartedListening() throws Exception {
+        // -incoming unix:PATH listens at start-up, before QMP can set anything (QEMU allows setting
+        // capabilities and parameters until the source connects)
+        FakeHost src = keep(FakeHost.source());
+        src.withTap(keep(new FakeTap("net0", 2, false))).with("vnet.1", new FakeNic("net0", true));
+        FakeHost dst = keep(FakeHost.target());
+        FakeTap tapB = keep(new FakeTap("net0", 2, true));
+        dst.withTap(tapB).with("vnet.1", new FakeNic("net0", true));
+        MigrationTransport t = new LoopbackFdTransport();
+        MigrationManager in = keep(new MigrationManager(dst, List.of(t)));
+        in.incoming("unix:127.0.0.1:0");
+        in.setParameters(Properties.of(Map.of("local", true)));
+        MigrationManager out = keep(new MigrationManager(src, List.of(t)));
+        out.setParameters(Properties.of(Map.of("local", true)));
+        out.migrate("unix:" + in.incomingAddress());
+        finish(new Run(out, in));
+        assertEquals(MigrationStatus.COMPLETED, out.status(), String.valueOf(out.query()));
+        assertEquals(2, tapB.fds.length, "the target used local=on, set after it began listening");
+    }
+
+    @Test
     void sharedFileWithIgnoreSharedSendsNoPages() throws Exception {
         Path shm = dir.resolve("ram");
         FakeHost src = keep(new FakeHost(RunState.RUNNING, "file", 4 << 20, Optional.of(shm)));
