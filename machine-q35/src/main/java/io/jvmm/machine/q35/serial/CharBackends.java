@@ -179,6 +179,8 @@ public final class CharBackends {
                     Files.deleteIfExists(path);
                     listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
                     listener.bind(UnixDomainSocketAddress.of(path));
+                    // the machine has no close hook in the SPI yet: make sure the socket file goes at exit
+                    path.toFile().deleteOnExit();
                     if (waitForClient) {
                         LOG.info("serial: waiting for a client on {}", path);
                         peer = listener.accept();

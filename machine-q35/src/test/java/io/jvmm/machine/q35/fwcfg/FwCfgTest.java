@@ -83,6 +83,20 @@ class FwCfgTest {
     }
 
     @Test
+    void e820AboveTheLowMemorySplitIsQemus() {
+        // QEMU 7.2, -machine q35 -m 3G: etc/e820 as read through fw_cfg
+        String qemu = "000000fd00000000" + "0000000300000000" + "00000002"
+                + "0000000000000000" + "0000000080000000" + "00000001"
+                + "0000000100000000" + "0000000040000000" + "00000001";
+        ByteBuffer b = ByteBuffer.wrap(FwCfg.e820(0x8000_0000L, 0x4000_0000L)).order(ByteOrder.LITTLE_ENDIAN);
+        StringBuilder got = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            got.append(String.format("%016x%016x%08x", b.getLong(), b.getLong(), b.getInt()));
+        }
+        assertEquals(qemu, got.toString());
+    }
+
+    @Test
     void dmaReadsTheSelectedItemIntoGuestRam() {
         assertEquals(0x51454d55L, Integer.toUnsignedLong(Integer.reverseBytes((int) cpu.in(0x514, 4))), "\"QEMU\" big-endian");
         long desc = 0x1000;
