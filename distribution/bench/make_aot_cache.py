@@ -45,7 +45,7 @@ def main():
             sys.exit(f"make_aot_cache: the launcher puts directories on the class path ({', '.join(dirs)}); the JVM "
                      "makes no AOT cache for such a class path. Move their files into a jar, or pass them another "
                      "way (e.g. conf/jvm.options as a java @argument file)")
-        argv[0] = args.java
+        argv = [args.java] + argv
         argv = [a for a in argv if not a.startswith("-Xshare:")]
         output = os.path.abspath(args.output)
         if os.path.exists(output):

@@ -115,7 +115,7 @@ def main():
             variants.append(("jvmm as built (its AOT cache)", None, "the build recorded no lib/jvmm.aot"))
         if not args.no_aot:
             java_argv = launcher_java_argv(args.jvmm_launcher, vmm_args, work)
-            java_argv[0] = args.java
+            java_argv = [args.java] + java_argv
             cached = jar_class_path_dirs(java_argv, work)
             flags_at = 1
             aot = os.path.join(work, "jvmm.aot")

@@ -168,7 +168,8 @@ class Vmm:
 
 
 def launcher_java_argv(launcher, vmm_args, workdir):
-    """The exact java command line the jvmm launcher runs, captured with a stand-in JDK that records it.
+    """The arguments the jvmm launcher passes to java (without the java binary itself), captured with a stand-in
+    JDK that records them.
 
     That way the variants below add their flags to whatever the launcher does today, not to a copy of it."""
     fake = os.path.join(workdir, "recording-jdk")
