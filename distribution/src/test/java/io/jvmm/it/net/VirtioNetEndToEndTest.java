@@ -80,6 +80,7 @@ class VirtioNetEndToEndTest {
             assertEquals(qemu.config(), jvmm.config(), "device config space");
             assertEquals(qemu.numQueues(), jvmm.numQueues());
             assertEquals(qemu.queueSizes(), jvmm.queueSizes());
+            assertEquals(qemu.legacyRegisters(), jvmm.legacyRegisters(), "legacy I/O BAR: host features, queue, config");
         }
     }
 
@@ -168,6 +169,36 @@ class VirtioNetEndToEndTest {
                 assertArrayEquals(toJvmm, receiveOne(jn));
                 jn.send(0, toQemu);
                 assertArrayEquals(toQemu, receiveOne(qn));
+            }
+        } finally {
+            Files.deleteIfExists(sock);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    @Test
+    void twoJvmmNicsShareASocketWire() throws Exception {
+        Path dir = Files.createTempDirectory("jvmm-wire2");
+        Path sock = dir.resolve("wire.sock");
+        try (QtestVm a = jvmm().memory("128M").sharedMemory(true)
+                .args("-netdev", "socket,id=n1,listen=unix:" + sock, "-device", "virtio-net-pci,netdev=n1,addr=3,mac=52:54:00:00:00:1a")
+                .start()) {
+            waitFor(sock);
+            try (QtestVm b = jvmm().memory("128M").sharedMemory(true)
+                    .args("-netdev", "socket,id=n1,connect=unix:" + sock, "-device", "virtio-net-pci,netdev=n1,addr=3,mac=52:54:00:00:00:1b")
+                    .start()) {
+                VirtioNetDriver an = VirtioNetScenario.bringUp(a, VirtioNetScenario.findNic(a), 1);
+                VirtioNetDriver bn = VirtioNetScenario.bringUp(b, VirtioNetScenario.findNic(b), 1);
+                for (int i = 0; i < 50; i++) {
+                    byte[] ab = EthernetFrames.udp(bn.mac(), an.mac(), new byte[] {10, 0, 0, 1}, new byte[] {10, 0, 0, 2}, 1, 2,
+                            ("a to b " + i).getBytes());
+                    an.send(0, ab);
+                    assertArrayEquals(ab, receiveOne(bn), "frame " + i);
+                    byte[] ba = EthernetFrames.udp(an.mac(), bn.mac(), new byte[] {10, 0, 0, 2}, new byte[] {10, 0, 0, 1}, 2, 1,
+                            ("b to a " + i).getBytes());
+                    bn.send(0, ba);
+                    assertArrayEquals(ba, receiveOne(an), "frame " + i);
+                }
             }
         } finally {
             Files.deleteIfExists(sock);

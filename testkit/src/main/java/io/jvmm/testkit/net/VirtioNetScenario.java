@@ -23,7 +23,7 @@ public final class VirtioNetScenario {
 
     /** What a guest sees of the NIC before driving it: the facts compared between QEMU and jvmm. */
     public record NicView(String pci, String capabilityBytes, long features, String config, int numQueues,
-            List<Integer> queueSizes) {
+            List<Integer> queueSizes, String legacyRegisters) {
     }
 
     /** Enumerates, assigns BARs (as firmware) and returns the first virtio-net function. */
@@ -67,7 +67,18 @@ public final class VirtioNetScenario {
             }
             caps.append(' ');
         }
-        return new NicView(pci, caps.toString().trim(), features, HexFormat.of().formatHex(cfg), n, sizes);
+        // transitional devices: the legacy I/O BAR's host features and registers (MSI-X off: config at 20)
+        String legacy = nic.bar(0).filter(b -> b.type() == io.jvmm.testkit.pci.PciBarInfo.Type.IO).map(b -> {
+            StringBuilder sb = new StringBuilder(String.format("features %08x regs", vm.qtest().inl((int) b.address())));
+            for (int off = 12; off < 30; off++) {
+                if (off == 19) {
+                    continue; // reading the ISR clears it
+                }
+                sb.append(String.format(" %02x", vm.qtest().inb((int) b.address() + off)));
+            }
+            return sb.toString();
+        }).orElse("none");
+        return new NicView(pci, caps.toString().trim(), features, HexFormat.of().formatHex(cfg), n, sizes, legacy);
     }
 
     /** Brings the NIC up with {@code pairs} queue pairs on guest RAM above the low 16 MiB. */

@@ -574,7 +574,9 @@ public final class VirtioPciTransport implements PciDevice, VirtioTransport {
                 case LEGACY_ISR -> readIsr();
                 case LEGACY_MSIX_CONFIG -> configVector;
                 case LEGACY_MSIX_QUEUE -> q == null ? SplitVirtqueue.NO_VECTOR : q.vector();
-                default -> 0;
+                // not the start of a register (the upper byte of a 16-bit one, the write-only
+                // notify): all-ones, as QEMU answers
+                default -> -1L;
             };
             return v & mask(size);
         }
