@@ -21,11 +21,12 @@ public interface PciFunction {
 
     /**
      * Signals an MSI-X vector: delivers the table's message, or sets the pending bit if the vector
-     * or the function is masked. Out-of-range vectors are ignored.
+     * or the function is masked (a disabled MSI-X counts as masked, as in QEMU). Out-of-range
+     * vectors are ignored.
      */
     void msixNotify(int vector);
 
-    /** Whether the vector is masked (per-vector mask or function mask). */
+    /** Whether the vector is masked (per-vector mask, function mask, or MSI-X disabled). */
     boolean msixMasked(int vector);
 
     /**

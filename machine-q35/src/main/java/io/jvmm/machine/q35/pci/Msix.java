@@ -77,20 +77,27 @@ public final class Msix {
         return enabled;
     }
 
+    /**
+     * As QEMU's msix_is_masked: a vector is masked when its own mask bit is set, the function mask
+     * is set, or MSI-X is not enabled at all.
+     */
     public synchronized boolean masked(int vector) {
         if (vector < 0 || vector >= spec.vectors()) {
             return true;
         }
-        return functionMasked || (table[vector * ENTRY_SIZE + 12] & VECTOR_CTRL_MASKED) != 0;
+        return !enabled || functionMasked || (table[vector * ENTRY_SIZE + 12] & VECTOR_CTRL_MASKED) != 0;
     }
 
     public synchronized boolean pending(int vector) {
         return vector >= 0 && vector < spec.vectors() && (pba[vector >> 3] & (1 << (vector & 7))) != 0;
     }
 
-    /** Signals {@code vector}; out-of-range vectors and a disabled MSI-X are ignored (as in QEMU). */
+    /**
+     * Signals {@code vector}: delivered if unmasked, else its pending bit is set (also while MSI-X
+     * is disabled, as QEMU's msix_notify); out-of-range vectors are ignored.
+     */
     public synchronized void notifyVector(int vector) {
-        if (!enabled || vector < 0 || vector >= spec.vectors()) {
+        if (vector < 0 || vector >= spec.vectors()) {
             return;
         }
         if (masked(vector)) {

@@ -291,8 +291,13 @@ class PciFunctionTest {
         cpu.write(t + 28, 4, 0);
         d.function.msixNotify(1);
         assertTrue(host.msis.isEmpty(), "MSI-X not enabled yet");
+        assertTrue(d.function.msixMasked(1), "disabled MSI-X counts as masked, as QEMU's msix_is_masked");
+        assertEquals(2, cpu.read(t + 0x800, 4) & 2, "so the signal is pending");
         setCfg(0x9a, 2, 0x8000);
         assertTrue(d.function.msixEnabled());
+        assertEquals(1, host.msis.size(), "enabling releases the pending message");
+        assertEquals(0, cpu.read(t + 0x800, 4) & 2);
+        host.msis.clear();
         d.function.msixNotify(1);
         assertEquals(1, host.msis.size());
         assertArrayEquals(new long[] {0x2000, 0xabcd}, host.msis.get(0));
