@@ -43,6 +43,12 @@ if [ -n "$launcher" ]; then
   # the same layout without the build's AOT cache: jvmm as it starts without any class-data cache
   cp -a "$work/jvmm" "$work/jvmm-nocache"
   rm -f "$work/jvmm-nocache/lib/jvmm.aot"
+  if [ ! -f "$work/jvmm/lib/jvmm.aot" ] && grep -q JVMM_AOT_OUTPUT "$launcher"; then
+    # the layout was copied between a build's clean-up and its training run: train the copy the way the build does
+    echo "startup.sh: recording jvmm's AOT cache as the build does (bin/jvmm aot-training)..." >&2
+    JVMM_AOT_OUTPUT="$work/jvmm/lib/jvmm.aot" "$launcher" aot-training >"$work/aot-training.log" 2>&1 \
+      || echo "startup.sh: the build's AOT training failed; see the table" >&2
+  fi
   shipped=
   [ -f "$work/jvmm/lib/jvmm.aot" ] && shipped="--jvmm-shipped-launcher $launcher"
   python3 "$root/distribution/bench/startup_bench.py" --qemu "$qemu" \
