@@ -2,7 +2,7 @@
 # Frames per second through the tap backend beside a minimal single-threaded poll/read/write
 # loop, in one run (see docs/tap.md). Needs root, /dev/net/tun and iproute2; creates and removes
 # its own network namespaces and taps.
-#   distribution/bench/tap-bench.sh [seconds-of-echo-per-round] [--virtual] [--handover]
+#   distribution/bench/tap-bench.sh [seconds-of-echo-per-round] [--virtual] [--handover] [--threads]
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"

@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       addresses and writes each frame back; replies per second at the client.
  * </ul>
  * Args: [seconds of echo per round, default 0.5] [--virtual: I/O threads as virtual threads]
- * [--handover: only the local-migration handover figures].
+ * [--handover: only the local-migration handover figures]
+ * [--threads: the backend with platform against virtual I/O threads].
  */
 public final class TapBench {
     private static final int RX_FRAMES = 60_000;
@@ -51,6 +52,18 @@ public final class TapBench {
                 WINDOW);
         if (Arrays.asList(args).contains("--handover")) {
             handover(virtual);
+            return;
+        }
+        if (Arrays.asList(args).contains("--threads")) {
+            // The backend with platform I/O threads against the same backend with virtual ones.
+            System.out.printf(Locale.ROOT, "%-12s %6s %16s %16s %7s%n", "case", "frame", "platform fr/s", "virtual fr/s",
+                    "ratio");
+            for (int frame : new int[] {64, 1500}) {
+                for (Mode mode : new Mode[] {Mode.RX, Mode.ECHO_DRAIN, Mode.ECHO}) {
+                    compare(mode.name().toLowerCase(Locale.ROOT), frame, new BackendSide(mode, frame, seconds, false),
+                            new BackendSide(mode, frame, seconds, true));
+                }
+            }
             return;
         }
         System.out.printf(Locale.ROOT, "%-12s %6s %16s %16s %7s%n", "case", "frame", "backend fr/s", "loop fr/s", "ratio");
