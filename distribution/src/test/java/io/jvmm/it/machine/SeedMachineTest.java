@@ -29,8 +29,12 @@ class SeedMachineTest {
         List<String> results = new ArrayList<>();
         for (String kind : List.of("qemu", "jvmm")) {
             Path serial = dir.resolve(kind + "-serial.log");
-            String[] args = {"-device", "pcie-pci-bridge,id=pci.1,bus=pcie.0", "-serial", "file:" + serial};
-            try (QtestVm vm = (kind.equals("qemu") ? Vmms.qemu(args) : Vmms.jvmm(args)).sharedMemory(true).start()) {
+            // the seed's line: -name source -machine q35 -m 1G, a shared memory-backend-file as RAM,
+            // the bridge, a serial port (the cdrom and the NIC are not part of this issue)
+            String[] args = {"-name", "source", "-device", "pcie-pci-bridge,id=pci.1,bus=pcie.0", "-serial", "file:" + serial};
+            try (QtestVm vm = (kind.equals("qemu") ? Vmms.qemu(args) : Vmms.jvmm(args)).memory("1G").sharedMemory(true)
+                    .start()) {
+                assertEquals(1L << 30, new io.jvmm.testkit.FwCfg(vm.qtest()).ramSize(), kind);
                 SharedFileGuestRam ram = vm.sharedRam().orElseThrow();
                 ram.writeU64(0x20_0000, 0x1122334455667788L);
                 assertEquals(0x1122334455667788L, vm.qtest().readq(0x20_0000), kind + ": file store seen by the VMM");
