@@ -38,8 +38,6 @@ final class NetQueuePair implements RxSink, NetQueue.TxSource {
     // under tx.lock()
     /** A chain the backend refused; sent first when it is ready again. */
     private DescriptorChain txPending;
-    /** A kick arrived while transmitting was not allowed (paused, queue pair disabled). */
-    private boolean txDeferred;
 
     final AtomicLong rxFrames = new AtomicLong();
     final AtomicLong rxFiltered = new AtomicLong();
@@ -287,17 +285,9 @@ final class NetQueuePair implements RxSink, NetQueue.TxSource {
             rx.lock().unlock();
         }
         backendQueue.rxReady();
-        boolean deferred;
-        tx.lock().lock();
-        try {
-            deferred = txDeferred;
-            txDeferred = false;
-        } finally {
-            tx.lock().unlock();
-        }
-        if (deferred) {
-            processTx();
-        }
+        // Always look at the transmit ring: a kick may have been deferred here, or (after a
+        // migration) the driver kicked the source for chains the source never took.
+        processTx();
     }
 
     /** Waits (bounded) until no frame is between acquire and complete, so a pause is a real stop. */
@@ -321,12 +311,27 @@ final class NetQueuePair implements RxSink, NetQueue.TxSource {
         }
     }
 
+    /**
+     * Pausing: a chain the backend refused goes back to the available ring, so the saved queue
+     * state has no chain that was taken but never completed (a migration target takes it again).
+     */
+    void returnPendingTx() {
+        tx.lock().lock();
+        try {
+            if (txPending != null) {
+                tx.unpop(1); // it is the last chain taken: nothing is popped after a refusal
+                txPending = null;
+            }
+        } finally {
+            tx.lock().unlock();
+        }
+    }
+
     /** Forgets buffers held across a reset (the queues were already reset). */
     void reset() {
         tx.lock().lock();
         try {
             txPending = null;
-            txDeferred = false;
         } finally {
             tx.lock().unlock();
         }
@@ -351,8 +356,7 @@ final class NetQueuePair implements RxSink, NetQueue.TxSource {
         tx.lock().lock();
         try {
             if (!device.dataPathAllowed(index, tx)) {
-                txDeferred = true;
-                return;
+                return; // paused or not running: restart() looks at the ring again
             }
             GuestMemory mem = tx.memory();
             int hdr = device.headerLength();

@@ -471,6 +471,7 @@ public final class VirtioNetDevice implements VirtioDevice, Device, Pausable, Vm
         if (pairs != null) {
             for (NetQueuePair p : pairs) {
                 p.awaitRxIdle(PAUSE_WAIT_MILLIS);
+                p.returnPendingTx();
             }
         }
     }

@@ -92,6 +92,34 @@ class VirtioNetDataPathTest {
     }
 
     @Test
+    void aRefusedFrameIsNotLostAcrossPauseAndMigration() {
+        RecordingStateStream stream = new RecordingStateStream();
+        byte[] ram;
+        try (NicFixture a = new NicFixture(1, false, true, true)) {
+            Ring tx = up(a, NicFixture.features())[1];
+            a.backend.queue(0).full = true;
+            long buf = a.driver.alloc(72);
+            a.mem.writeU8(buf + 30, (byte) 0x42);
+            tx.post(new long[] {buf, 72, 0});
+            tx.kick();
+            assertTrue(a.backend.queue(0).sent.isEmpty(), "refused by the full backend");
+            a.device.pause();
+            a.device.vmstate().saver().save(stream);
+            assertEquals(0, a.transport.queue(1).lastAvailIdx(), "the refused chain went back to the ring");
+            ram = a.mem.bytes(0, (int) a.mem.size());
+        }
+        try (NicFixture b = new NicFixture(1, false, true, true)) {
+            b.mem.write(0, ram, 0, ram.length);
+            b.device.pause();
+            b.device.vmstate().loader().load(stream.reader(), 1);
+            b.device.resume();
+            assertEquals(1, b.backend.queue(0).sent.size(), "the target sends the frame the source could not");
+            assertEquals(0x42, b.backend.queue(0).sent.getFirst()[30]);
+            assertEquals(1, b.transport.queue(1).usedIdx());
+        }
+    }
+
+    @Test
     void receiveLandsInGuestBuffersWithNumBuffersOne() {
         try (NicFixture f = new NicFixture(1, false, true, true)) {
             Ring rx = up(f, NicFixture.features())[0];
