@@ -151,6 +151,10 @@ public final class VmLauncher {
             HaltFirmware.write(dir.resolve("halt.bin"));
         }
         Path ramFile = sharedMemory ? ramFile(dir) : null;
+        if (ramFile != null) {
+            // QtestVm.close() removes it; this covers a test JVM that ends without closing (Ctrl-C)
+            ramFile.toFile().deleteOnExit();
+        }
         List<String> cmd = commandLine(dir);
         QtestListener listener = QtestListener.bind(dir.resolve("qtest.sock"));
         Process process = null;
