@@ -68,7 +68,7 @@ public final class PciBusImpl implements PciBus {
 
     @Override
     public synchronized PciFunction plug(PciDevice device, int devfn) {
-        return plugImpl(device, devfn, device.identity().vendorId() == 0 ? "pci" : deviceName(device));
+        return plugImpl(device, devfn, deviceName(device));
     }
 
     /** Plugs with a name used for regions and state ids (the device's id). */
