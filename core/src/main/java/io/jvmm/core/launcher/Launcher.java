@@ -123,8 +123,8 @@ public final class Launcher {
         if (pluginsDir.isEmpty()) {
             return PluginHost.builtinOnly(CoreParts.all());
         }
-        Injector spi = Guice.createInjector(binder -> binder.bind(VmEvents.class).toInstance(events));
-        return PluginHost.load(pluginsDir.get(), new GuiceExtensionFactory(spi), CoreParts.all());
+        return PluginHost.load(pluginsDir.get(), new GuiceExtensionFactory(
+                () -> Guice.createInjector(binder -> binder.bind(VmEvents.class).toInstance(events))), CoreParts.all());
     }
 
     private String pluginsHint() {

@@ -15,10 +15,19 @@ import org.pf4j.PluginRuntimeException;
  * Guice would make one up just in time.
  */
 public final class GuiceExtensionFactory implements ExtensionFactory {
-    private final Injector spiInjector;
+    private final java.util.function.Supplier<Injector> spiInjector;
+    private Injector injector;
 
     /** {@code spiInjector} must bind nothing but types from {@code io.jvmm.spi}. */
     public GuiceExtensionFactory(Injector spiInjector) {
+        this(() -> spiInjector);
+    }
+
+    /**
+     * The injector is made on first use: most extensions have a plain no-argument constructor, and
+     * creating an injector costs start-up time for nothing then.
+     */
+    public GuiceExtensionFactory(java.util.function.Supplier<Injector> spiInjector) {
         this.spiInjector = spiInjector;
     }
 
@@ -33,12 +42,42 @@ public final class GuiceExtensionFactory implements ExtensionFactory {
             }
         }
         try {
-            return spiInjector.getInstance(extensionClass);
+            Constructor<?> noArgs = null;
+            boolean injectable = false;
+            for (Constructor<?> c : extensionClass.getDeclaredConstructors()) {
+                injectable |= c.isAnnotationPresent(jakarta.inject.Inject.class)
+                        || c.isAnnotationPresent(com.google.inject.Inject.class);
+                if (c.getParameterCount() == 0 && java.lang.reflect.Modifier.isPublic(c.getModifiers())) {
+                    noArgs = c;
+                }
+            }
+            for (var m : extensionClass.getDeclaredMethods()) {
+                injectable |= m.isAnnotationPresent(jakarta.inject.Inject.class);
+            }
+            for (var f : extensionClass.getDeclaredFields()) {
+                injectable |= f.isAnnotationPresent(jakarta.inject.Inject.class);
+            }
+            if (!injectable && noArgs != null) {
+                return extensionClass.cast(noArgs.newInstance());
+            }
+            return injector().getInstance(extensionClass);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw new PluginRuntimeException(e.getCause(), "cannot create {}: {}", extensionClass.getName(),
+                    e.getCause().toString());
+        } catch (ReflectiveOperationException e) {
+            throw new PluginRuntimeException(e, "cannot create {}: {}", extensionClass.getName(), e.toString());
         } catch (ConfigurationException | ProvisionException | CreationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new PluginRuntimeException(cause, "cannot create {}: {}", extensionClass.getName(),
                     e.getCause() != null ? e.getCause().toString() : firstLine(e.getMessage()));
         }
+    }
+
+    private synchronized Injector injector() {
+        if (injector == null) {
+            injector = spiInjector.get();
+        }
+        return injector;
     }
 
     private static String firstLine(String s) {
