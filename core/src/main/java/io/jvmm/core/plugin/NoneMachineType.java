@@ -11,6 +11,7 @@ import io.jvmm.spi.machine.MachineType;
  * needs one fails with a clear error.
  */
 final class NoneMachineType implements MachineType {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NoneMachineType.class);
 
     @Override
     public String name() {
@@ -24,6 +25,9 @@ final class NoneMachineType implements MachineType {
 
     @Override
     public Machine create(MachineContext context, Properties properties) {
+        // accepted as QEMU accepts them with -machine none, but said out loud: nothing uses them
+        context.serial().ifPresent(s -> LOG.warn("machine none has no serial port: -serial {} is not connected", s));
+        context.bios().ifPresent(b -> LOG.warn("machine none runs no firmware: -bios {} is not loaded", b));
         return new Machine() {
         };
     }
