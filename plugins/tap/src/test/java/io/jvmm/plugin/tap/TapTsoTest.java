@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class TapTsoTest {
     private static final int PORT = 8080;
+    /** At least this much of the stream is received and checked. */
     private static final int STREAM = 3 << 20;
     private static final int GSO_TCPV4 = 1;
 
@@ -47,6 +48,9 @@ class TapTsoTest {
             tap.resume();
 
             AtomicReference<Throwable> clientError = new AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            // Streams until told to stop (the congestion window, and with it the TSO frame size,
+            // grows at a pace that depends on how loaded the machine is).
             Thread client = Thread.ofPlatform().start(() -> {
                 try {
                     TestLibC.enterNetns(lab.ns);
@@ -54,15 +58,20 @@ class TapTsoTest {
                         ch.bind(new InetSocketAddress(lab.hostIp, 0));
                         ch.connect(new InetSocketAddress(lab.guestIp, PORT));
                         ByteBuffer b = ByteBuffer.allocate(1 << 16);
-                        for (int sent = 0; sent < STREAM; ) {
+                        long sent = 0;
+                        while (!stop.get()) {
                             b.clear();
                             for (int i = 0; i < b.capacity(); i++) {
                                 b.put((byte) ((sent + i) % 251));
                             }
                             b.flip();
-                            sent += ch.write(b);
+                            while (b.hasRemaining()) {
+                                sent += ch.write(b);
+                            }
                         }
                     }
+                } catch (java.nio.channels.ClosedByInterruptException e) {
+                    // stopped while blocked in write: expected
                 } catch (Throwable t) {
                     clientError.set(t);
                 }
@@ -74,7 +83,7 @@ class TapTsoTest {
             int largest = 0;
             int gsoFrames = 0;
             int clientPort = 0;
-            long deadline = System.currentTimeMillis() + 10_000;
+            long deadline = System.currentTimeMillis() + 30_000;
             while (System.currentTimeMillis() < deadline && (largest < 60_000 || nextExpected - peerIsn - 1 < STREAM)) {
                 byte[] f = sink.next(100);
                 if (f == null) {
@@ -105,22 +114,28 @@ class TapTsoTest {
                         gsoFrames++;
                     }
                     largest = Math.max(largest, f.length - eth);
-                    assertEquals(nextExpected, seq, "in order");
                     long offset = seq - peerIsn - 1;
                     for (int i = 0; i < payload; i++) {
                         if (f[payloadStart + i] != (byte) ((offset + i) % 251)) {
                             throw new AssertionError("byte " + (offset + i) + " of the stream is wrong");
                         }
                     }
-                    nextExpected = seq + payload;
+                    // A receiver's rules: in order advances; a retransmission (the sender's timer can
+                    // fire on this loaded machine) advances past what it adds; a gap is answered with
+                    // a duplicate ACK so the sender resends.
+                    if (seq <= nextExpected) {
+                        nextExpected = Math.max(nextExpected, seq + payload);
+                    }
                     send(queue, arena, lab, clientPort, iss + 1, nextExpected, 0x10, false);
                 }
             }
+            stop.set(true);
+            client.interrupt();
             client.join(5000);
             assertNull(clientError.get(), "client");
             assertTrue(gsoFrames > 0, "TSO frames arrived");
             assertTrue(largest > 60_000 && largest <= 65_550, "largest frame " + largest + " bytes");
-            assertEquals(STREAM, nextExpected - peerIsn - 1, "every byte of the stream arrived");
+            assertTrue(nextExpected - peerIsn - 1 >= STREAM, "the stream arrived in order, every byte checked");
             System.out.printf("TSO: %d frames above the MTU, largest %d bytes%n", gsoFrames, largest);
             tap.pause();
         } finally {
