@@ -158,4 +158,26 @@ class Q35ConformanceTest {
             assertTrue(results.get(0).contains("fw_cfg QEMU id 3 ram 134217728"), results.get(0));
         }
     }
+    /** The versioned type QEMU 7.2 also has shows the same board (the compat list changes only NIC defaults). */
+    @Test
+    @Order(4)
+    void olderMachineTypeShowsTheSameBoard() throws Exception {
+        QtestVm[] older = Vmms.both(l -> l.machine("pc-q35-7.1").args(SEED_MACHINE));
+        try {
+            List<String> summaries = new ArrayList<>();
+            for (QtestVm vm : older) {
+                PortPciConfig cfg = new PortPciConfig(vm.qtest());
+                StringBuilder s = new StringBuilder();
+                for (PciFunctionInfo f : PciEnumerator.enumerate(cfg)) {
+                    s.append(f.summary()).append('\n');
+                }
+                summaries.add(s.toString());
+            }
+            assertEquals(summaries.get(0), summaries.get(1), "QEMU (expected) vs jvmm (actual)");
+        } finally {
+            for (QtestVm vm : older) {
+                vm.close();
+            }
+        }
+    }
 }
