@@ -260,7 +260,7 @@ class TapDataPathTest {
             assertEquals(0, sink.nullAcquires.get() + sink.abandoned.get(), "guest buffers untouched while paused");
             tap.resume();
             assertEquals(30, countUdp(sink, 9003, 30, 0));
-            long deadline = System.currentTimeMillis() + 2000;
+            long deadline = System.currentTimeMillis() + 5000;
             while (sink.txReady.get() == 0 && System.currentTimeMillis() < deadline) {
                 Thread.sleep(5);
             }

@@ -111,11 +111,11 @@ final class TapTestEnv {
     }
 
     /**
-     * The descriptor table once it equals {@code expected}, or after 1 s: the JDK closes a finished
+     * The descriptor table once it equals {@code expected}, or after 5 s: the JDK closes a finished
      * child process's pipe from its reaper thread, a moment after waitFor() returns.
      */
     static java.util.Map<String, String> fdTableSettled(java.util.Map<String, String> expected) {
-        long deadline = System.currentTimeMillis() + 1000;
+        long deadline = System.currentTimeMillis() + 5000;
         while (true) {
             var now = fdTable();
             if (now.keySet().equals(expected.keySet()) || System.currentTimeMillis() > deadline) {
