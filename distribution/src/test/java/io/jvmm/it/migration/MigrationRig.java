@@ -54,6 +54,8 @@ final class MigrationRig implements AutoCloseable {
     static void requirements() {
         String why = NetNamespace.unavailableReason();
         Requirements.require(why == null, why == null ? "" : why);
+        Requirements.require(Files.isExecutable(Path.of("/usr/bin/ping")) || Files.isExecutable(Path.of("/bin/ping")),
+                "ping (package iputils-ping)");
         JvmmProcess.Result r = JvmmProcess.run(Duration.ofSeconds(60), "plugins");
         boolean ok = r.stdout().contains("pc-q35") && r.stdout().contains("accelerators: qtest")
                 && r.stdout().contains("virtio-net-pci") && r.stdout().contains("migration transports: unix")
