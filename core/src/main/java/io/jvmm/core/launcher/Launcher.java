@@ -223,8 +223,21 @@ public final class Launcher {
                     servers.add(QmpServer.start(Path.of(q.substring("unix:".length())), dispatcher, events));
                 }
                 Signals.onTermination(() -> vm.requestShutdown("host-signal"));
-                vm.start();
+                // Started on its own thread: an accelerator may block while starting (waiting for its
+                // qtest driver), and SIGTERM must still end jvmm then; closing the VM unblocks it.
+                java.util.concurrent.atomic.AtomicReference<Exception> startFailure = new java.util.concurrent.atomic.AtomicReference<>();
+                Thread.ofPlatform().daemon().name("vm-start").start(() -> {
+                    try {
+                        vm.start();
+                    } catch (Exception | Error e) {
+                        startFailure.set(e instanceof Exception ex ? ex : new IllegalStateException(e));
+                        vm.requestShutdown("start-failed");
+                    }
+                });
                 String reason = vm.shutdownRequested().join();
+                if (startFailure.get() != null) {
+                    throw startFailure.get();
+                }
                 vm.shutdown(reason, false);
                 return OK;
             } catch (IOException e) {
