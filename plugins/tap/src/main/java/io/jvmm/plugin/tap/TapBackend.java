@@ -108,7 +108,8 @@ final class TapBackend implements NetBackend, LocalMigratable, VmStateful {
             TapBackend b = new TapBackend(config, t.ifname(), t.fds(), t.vnetHeader(), t.multiQueue(),
                     t.supportedOffloads(), false, platformThreads);
             LOG.info("netdev {}: tap {} with {} queue(s), vnet header {}, {}", config.id(), t.ifname(), t.fds().length,
-                    t.vnetHeader() ? "on" : "off", t.persistent() ? "persistent (kept at close)" : "removed at close");
+                    t.vnetHeader() ? "on" : "off", t.persistent() ? "persistent (kept at close)"
+                            : "not persistent (gone with its last descriptor)");
             return b;
         } catch (RuntimeException e) {
             TapOpener.closeAll(t.fds());

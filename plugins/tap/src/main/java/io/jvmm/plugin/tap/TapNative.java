@@ -19,6 +19,7 @@ import java.util.Map;
  * <p>Each call takes a {@code callState} segment (from {@link #newCallState}) that receives errno;
  * hot paths keep one per thread so a read or write allocates nothing.
  */
+@SuppressWarnings("restricted") // native downcalls are this class's job; the JVM runs with --enable-native-access
 final class TapNative {
 
     // ioctl numbers (linux/if_tun.h, x86-64)

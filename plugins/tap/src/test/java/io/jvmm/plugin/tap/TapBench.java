@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * [--handover: only the local-migration handover figures]
  * [--threads: the backend with platform against virtual I/O threads].
  */
+@SuppressWarnings("try") // Side.close() may be interrupted joining the loop's thread; a benchmark just fails then
 public final class TapBench {
     private static final int RX_FRAMES = 60_000;
     private static final int ROUNDS = 5;

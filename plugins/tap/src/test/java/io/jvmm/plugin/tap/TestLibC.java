@@ -8,6 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /** Native calls only tests need: entering a network namespace and dropping a capability, per thread. */
+@SuppressWarnings("restricted") // native downcalls are this class's job
 final class TestLibC {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MethodHandle SETNS = LINKER.downcallHandle(LINKER.defaultLookup().find("setns").orElseThrow(),
