@@ -219,6 +219,7 @@ public final class ConfigResolver {
             String known = registry.allNames().isEmpty() ? "(none)" : String.join(", ", registry.allNames());
             String hint = PlannedComponents.providerOf(registry.kind(), name)
                     .map(p -> ": it comes from plugin '" + p + "', which is not installed (" + pluginsHint + ")")
+                    .or(() -> PlannedComponents.notYetAvailable(registry.kind(), name).map(n -> ": " + n))
                     .orElse("");
             error(path, "unknown " + registry.kind() + " '" + name + "'" + hint + "; known " + registry.kind()
                     + "s: " + known);

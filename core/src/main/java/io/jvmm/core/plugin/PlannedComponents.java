@@ -20,6 +20,19 @@ public final class PlannedComponents {
     private PlannedComponents() {
     }
 
+    /**
+     * What to say about a well-known name no plugin provides yet: "kvm" (QEMU command lines say
+     * {@code -accel kvm}; jvmm's KVM accelerator is future work, and the host may lack /dev/kvm).
+     */
+    public static Optional<String> notYetAvailable(String kind, String name) {
+        if (kind.equals("accelerator") && (name.equals("kvm") || name.equals("tcg") || name.equals("hvf"))) {
+            String host = name.equals("kvm") && !java.nio.file.Files.exists(java.nio.file.Path.of("/dev/kvm"))
+                    ? " (and this host has no /dev/kvm)" : "";
+            return Optional.of("jvmm has no " + name + " accelerator yet" + host + "; use -accel qtest");
+        }
+        return Optional.empty();
+    }
+
     /** The plugin expected to provide {@code name} of {@code kind} (a registry's kind()). */
     public static Optional<String> providerOf(String kind, String name) {
         Map<String, String> table = switch (kind) {

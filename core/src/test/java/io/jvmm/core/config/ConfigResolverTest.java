@@ -219,6 +219,14 @@ class ConfigResolverTest {
     }
 
     @Test
+    void kvmIsNotAvailableYetAndSaysSo() {
+        String msg = errors("machine: board\naccel: kvm\n");
+        assertEquals(true, msg.startsWith("accel.type: unknown accelerator 'kvm': jvmm has no kvm accelerator yet"), msg);
+        assertEquals(true, msg.contains("; use -accel qtest; known accelerators: (none) (line 2)"), msg);
+        assertEquals(!java.nio.file.Files.exists(java.nio.file.Path.of("/dev/kvm")), msg.contains("no /dev/kvm"), msg);
+    }
+
+    @Test
     void memoryChecks() {
         assertEquals("machine.memory: backend 'file' needs a path, e.g. path: /dev/shm/jvmm-ram (line 1)",
                 errors("machine: {type: board, memory: {size: 1G, backend: file}}\n"));
