@@ -31,6 +31,8 @@ class UdpEchoStreamTest {
         requireNamespaces();
         try (NetNamespace ns = NetNamespace.create("jvmm-udptest")) {
             DatagramChannel server = ns.openDatagramChannel();
+            // a large buffer so a descheduled echo thread (a loaded CI machine) drops nothing itself
+            server.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 8 << 20);
             server.bind(new InetSocketAddress("127.0.0.1", 0));
             InetSocketAddress addr = (InetSocketAddress) server.getLocalAddress();
             Thread echo = Thread.ofPlatform().daemon().start(() -> {
@@ -53,13 +55,13 @@ class UdpEchoStreamTest {
                     // closed
                 }
             });
-            try (UdpEchoStream stream = new UdpEchoStream(ns, addr, 4, 5000, 64)) {
+            try (UdpEchoStream stream = new UdpEchoStream(ns, addr, 4, 2000, 64)) {
                 stream.start();
-                Thread.sleep(300);
+                Thread.sleep(400);
                 stream.stopSending();
-                stream.drain(300);
+                stream.drain(2000);
                 UdpEchoStream.Stats s = stream.stats();
-                assertTrue(s.sent() > 500, "sent " + s.sent());
+                assertTrue(s.sent() > 300, "sent " + s.sent());
                 long expectedLost = (s.sent() + 6) / 10;
                 assertEquals(expectedLost, s.lost(), s.toString());
                 assertEquals(1, s.duplicates(), s.toString());
