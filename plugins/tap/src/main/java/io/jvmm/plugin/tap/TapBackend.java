@@ -60,7 +60,8 @@ final class TapBackend implements NetBackend, LocalMigratable, VmStateful {
                 list.add(new TapQueue(config.id(), q, fds[q], multiQueue, this::maxFrameLength, platformThreads));
             }
         } catch (RuntimeException e) {
-            list.forEach(TapQueue::close);
+            // The caller still owns the descriptors and closes them (once): stop only what was built.
+            list.forEach(TapQueue::closeKeepingDescriptor);
             throw e;
         }
         this.queues = List.copyOf(list);

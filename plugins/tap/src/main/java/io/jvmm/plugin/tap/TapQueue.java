@@ -548,10 +548,17 @@ final class TapQueue implements NetQueue {
         return new Stats(rxFrames, rxBytes, rxDropped, txFrames, txBytes, txDropped, wakeups);
     }
 
-    /**
-     * Stops the I/O thread and closes the descriptor (if {@code closeFd}) and the eventfd, once.
-     */
+    /** Stops the I/O thread and closes the tap descriptor and the eventfd, once. */
     void close() {
+        close(true);
+    }
+
+    /** Like close(), but leaves the tap descriptor open (its owner closes it). */
+    void closeKeepingDescriptor() {
+        close(false);
+    }
+
+    private void close(boolean closeTapFd) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
@@ -575,7 +582,7 @@ final class TapQueue implements NetQueue {
         try {
             int tapFd = fd;
             fd = -1;
-            if (tapFd >= 0) {
+            if (tapFd >= 0 && closeTapFd) {
                 TapNative.close(txState, tapFd);
             }
             synchronized (wakeGuard) {
