@@ -102,8 +102,30 @@ class QemuVirtioNetTest {
                 }
                 assertEquals(List.of("pair 0 from 5000", "pair 1 from 5001", "pair 2 from 5002", "pair 3 from 5003"),
                         List.copyOf(got));
+                // the tap steers each flow to the queue that last sent it: replies come in on that pair
+                for (int p = 0; p < 4; p++) {
+                    host.send(ByteBuffer.wrap(("reply " + p).getBytes()), new InetSocketAddress("10.77.0.2", 5000 + p));
+                }
+                for (int p = 0; p < 4; p++) {
+                    assertTrue(receivedOn(net, p, "reply " + p), "reply " + p + " on pair " + p);
+                }
             }
         }
+    }
+
+    private static boolean receivedOn(VirtioNetDriver n, int p, String text) throws InterruptedException {
+        byte[] want = text.getBytes();
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (byte[] f : n.receive(p)) {
+                if (f.length >= 42 + want.length && EthernetFrames.etherType(f) == EthernetFrames.ETH_IPV4
+                        && Arrays.equals(f, 42, 42 + want.length, want, 0, want.length)) {
+                    return true;
+                }
+            }
+            Thread.sleep(2);
+        }
+        return false;
     }
 
     private static java.net.SocketAddress receive(DatagramChannel ch, ByteBuffer b) throws Exception {
