@@ -43,6 +43,8 @@ final class IncomingMigration implements Runnable {
     private volatile boolean cancelled;
     private volatile String timeoutReason;
     private final List<String> loadedBackends = new ArrayList<>();
+    /** The source's memfd is mapped as this VM's RAM: on failure it must be given back. */
+    private volatile boolean adoptedSourceRam;
 
     IncomingMigration(MigrationManager manager, MigrationHost host, MigrationListener listener) {
         this.manager = manager;
@@ -178,6 +180,7 @@ final class IncomingMigration implements Runnable {
                     }
                     ramFdSeen = true;
                     host.adoptSharedRam(fd.fd(), fd.kind());
+                    adoptedSourceRam = true;
                 }
                 case SECTION -> {
                     SavedSection s = in.section(r);
@@ -299,8 +302,32 @@ final class IncomingMigration implements Runnable {
             });
         }
         loadedBackends.clear();
+        if (adoptedSourceRam) {
+            releaseSourceRam();
+        }
         progress.finishedNanos = System.nanoTime();
         setStatus(cancelled ? MigrationStatus.CANCELLED : MigrationStatus.FAILED);
+    }
+
+    /**
+     * The source runs again on its memfd: map a fresh memfd of the same size over ours (the adopted
+     * descriptor is closed by that), so this target holds nothing of the source's and could take
+     * another incoming migration. Its RAM is zero again, as before the migration.
+     */
+    private void releaseSourceRam() {
+        try {
+            int fresh = LibC.memfdCreate("jvmm-guest-ram");
+            try {
+                LibC.ftruncate(fresh, host.ramBackend().size());
+                host.adoptSharedRam(fresh, "memfd");
+            } catch (RuntimeException e) {
+                LibC.close(fresh);
+                throw e;
+            }
+            adoptedSourceRam = false;
+        } catch (RuntimeException e) {
+            log.error("could not release the source's RAM after a failed migration; quit this target", e);
+        }
     }
 
     private void timeout(String reason) {

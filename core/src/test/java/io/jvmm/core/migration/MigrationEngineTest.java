@@ -388,6 +388,24 @@ class MigrationEngineTest {
     }
 
     @Test
+    void aFailedTargetGivesTheSourcesMemfdBack() throws Exception {
+        FakeHost src = keep(new FakeHost(RunState.RUNNING, "memfd", 4 << 20, Optional.empty()));
+        src.withTap(keep(new FakeTap("net0", 2, false))).with("vnet.1", new FakeNic("net0", true));
+        FakeHost dst = keep(new FakeHost(RunState.INMIGRATE, "memfd", 4 << 20, Optional.empty()));
+        FakeNic nicB = new FakeNic("net0", true);
+        nicB.failOnLoad = new IllegalStateException("bad ring");
+        FakeTap tapB = keep(new FakeTap("net0", 2, true));
+        dst.withTap(tapB).with("vnet.1", nicB);
+        Run r = finish(start(src, dst, new LoopbackFdTransport(), true, false));
+        assertEquals(MigrationStatus.FAILED, r.source().status());
+        assertEquals(RunState.RUNNING, src.runState());
+        src.ramBacking().set(ValueLayout.JAVA_LONG, 64, 0x5555L);
+        assertEquals(0L, dst.ramBacking().get(ValueLayout.JAVA_LONG, 64),
+                "the target no longer maps the source's RAM");
+        assertTrue(tapB.waiting);
+    }
+
+    @Test
     void cancelDuringStateLoadResumesTheSource() throws Exception {
         FakeHost src = keep(FakeHost.source());
         FakeTap tapA = keep(new FakeTap("net0", 2, false));
