@@ -6,8 +6,10 @@ import io.jvmm.plugin.virtio.transport.VirtioPciState;
 import io.jvmm.spi.vmstate.StateReader;
 import io.jvmm.spi.vmstate.StateWriter;
 import io.jvmm.spi.vmstate.VmStateDescription;
+import io.jvmm.spi.vmstate.VmStateException;
 import io.jvmm.spi.vmstate.VmStateSubsection;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -35,7 +37,7 @@ final class VirtioNetVmState {
                 out -> saveMacTable(out, device.filter()),
                 (in, version) -> {
                     if (loaded[0] == null) {
-                        throw new io.jvmm.spi.vmstate.VmStateException(NAME + "/mac-table arrived before " + NAME);
+                        throw new VmStateException(NAME + "/mac-table arrived before " + NAME);
                     }
                     VirtioNetState s = loaded[0];
                     RxFilter f = loadMacTable(in, s.filter());
@@ -104,14 +106,14 @@ final class VirtioNetVmState {
         boolean legacy = in.bool("legacy");
         int count = in.u16("queue_count");
         if (count != maxQueues) {
-            throw new io.jvmm.spi.vmstate.VmStateException(NAME + ": queue_count " + count + " but this device has "
+            throw new VmStateException(NAME + ": queue_count " + count + " but this device has "
                     + maxQueues + " queues (different queue count on the netdev?)");
         }
         List<VirtqueueState> queues = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int size = in.u16("queue.size");
             if (size == 0 || size > SplitVirtqueue.MAX_SIZE) {
-                throw new io.jvmm.spi.vmstate.VmStateException(NAME + ": queue " + i + " size " + size + " is invalid");
+                throw new VmStateException(NAME + ": queue " + i + " size " + size + " is invalid");
             }
             queues.add(new VirtqueueState(size, in.bool("queue.enabled"), in.u64("queue.desc"), in.u64("queue.avail"),
                     in.u64("queue.used"), in.u16("queue.vector"), in.u16("queue.last_avail_idx"), in.u16("queue.used_idx")));
@@ -129,7 +131,7 @@ final class VirtioNetVmState {
         boolean nobcast = in.bool("nobcast");
         byte[] vlans = in.bytes("vlans", RxFilter.VLAN_BYTES);
         if (mac.length != 6 || vlans.length != RxFilter.VLAN_BYTES) {
-            throw new io.jvmm.spi.vmstate.VmStateException(NAME + ": mac or vlans field has the wrong length");
+            throw new VmStateException(NAME + ": mac or vlans field has the wrong length");
         }
         RxFilter filter = new RxFilter(promisc, allmulti, alluni, nomulti, nouni, nobcast, List.of(), List.of(), false,
                 false, vlans);
@@ -164,11 +166,11 @@ final class VirtioNetVmState {
 
     private static List<byte[]> split(byte[] b) {
         if (b.length % 6 != 0) {
-            throw new io.jvmm.spi.vmstate.VmStateException(NAME + "/mac-table: " + b.length + " bytes is not whole addresses");
+            throw new VmStateException(NAME + "/mac-table: " + b.length + " bytes is not whole addresses");
         }
         List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < b.length; i += 6) {
-            out.add(java.util.Arrays.copyOfRange(b, i, i + 6));
+            out.add(Arrays.copyOfRange(b, i, i + 6));
         }
         return out;
     }

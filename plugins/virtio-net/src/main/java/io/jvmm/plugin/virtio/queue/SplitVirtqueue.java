@@ -3,6 +3,7 @@ package io.jvmm.plugin.virtio.queue;
 import io.jvmm.spi.memory.GuestMemory;
 import io.jvmm.spi.memory.GuestMemoryException;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -276,8 +277,8 @@ public final class SplitVirtqueue {
             }
             if (length > 0) {
                 if (n == addresses.length) {
-                    addresses = java.util.Arrays.copyOf(addresses, n * 2);
-                    lengths = java.util.Arrays.copyOf(lengths, n * 2);
+                    addresses = Arrays.copyOf(addresses, n * 2);
+                    lengths = Arrays.copyOf(lengths, n * 2);
                 }
                 addresses[n] = address;
                 // A 4 GiB length cannot be in RAM of a size we map in one int-indexed piece, but be exact:
@@ -295,7 +296,7 @@ public final class SplitVirtqueue {
             }
             idx = next;
         }
-        return new DescriptorChain(head, java.util.Arrays.copyOf(addresses, n), java.util.Arrays.copyOf(lengths, n), readable);
+        return new DescriptorChain(head, Arrays.copyOf(addresses, n), Arrays.copyOf(lengths, n), readable);
     }
 
     private boolean inRam(long address, long length) {
