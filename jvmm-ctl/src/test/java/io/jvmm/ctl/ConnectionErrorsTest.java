@@ -79,7 +79,8 @@ class ConnectionErrorsTest {
             CtlRun run = CtlRun.of("-s", socket.toString(), "--timeout", "0.3", "status");
             assertFails(run, ExitCode.PROTOCOL, "no QMP greeting from " + socket + " within 0.3 s");
             assertTrue(run.err().contains("one client at a time"), run::toString);
-            assertTrue(System.nanoTime() - start < 2_000_000_000L, "the timeout was not honoured");
+            // well below the 10 s default, with room for a busy machine
+            assertTrue(System.nanoTime() - start < 5_000_000_000L, "the timeout was not honoured");
         }
     }
 

@@ -171,9 +171,11 @@ class QemuEndToEndTest {
         Path targetQmp = dir.resolve("target.qmp");
         Path channel = dir.resolve("migration.sock");
         String signal = interruptSignal();
-        // 1 GiB takes QEMU several seconds even when all of it is zero pages: time enough to interrupt
-        try (Qemu source = Qemu.start(List.of(sourceQmp), "-m", "1024");
-             Qemu target = Qemu.start(List.of(targetQmp), "-m", "1024", "-incoming", "unix:" + channel)) {
+        try (Qemu source = Qemu.start(List.of(sourceQmp));
+             Qemu target = Qemu.start(List.of(targetQmp), "-incoming", "unix:" + channel)) {
+            // the migration stops before switchover and waits there, so it is still running when Ctrl-C comes
+            ok("-s", sourceQmp.toString(), "qmp", "migrate-set-capabilities",
+                    "{\"capabilities\":[{\"capability\":\"pause-before-switchover\",\"state\":true}]}");
             waitFor(channel);
             Process ctl = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), Main.class.getName(),
@@ -182,10 +184,10 @@ class QemuEndToEndTest {
                     StandardCharsets.UTF_8));
             StringBuilder seen = new StringBuilder();
             String line;
-            while ((line = output.readLine()) != null && !line.startsWith("migration active")) {
+            while ((line = output.readLine()) != null && !line.startsWith("migration pre-switchover")) {
                 seen.append(line).append('\n');
             }
-            assertTrue(line != null, "the migration never became active: " + seen);
+            assertTrue(line != null, "the migration never reached pre-switchover: " + seen);
             new ProcessBuilder("kill", "-" + signal, Long.toString(ctl.pid())).start().waitFor();
             output.lines().forEach(l -> seen.append(l).append('\n'));
             assertTrue(ctl.waitFor(20, TimeUnit.SECONDS), "jvmmctl did not end after Ctrl-C");
