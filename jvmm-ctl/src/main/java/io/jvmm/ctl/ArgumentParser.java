@@ -3,6 +3,7 @@ package io.jvmm.ctl;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -168,10 +169,12 @@ public final class ArgumentParser {
     private static ObjectNode jsonObject(String text, String what) {
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(text);
+            node = Json.parse(text);
         } catch (JsonProcessingException e) {
             throw usage(what + " is not valid JSON (" + e.getOriginalMessage()
                     + "); quote it for the shell, e.g. '{\"execute\":\"query-status\"}'");
+        } catch (IOException e) {
+            throw new IllegalStateException("reading a string cannot fail", e);
         }
         if (!(node instanceof ObjectNode object)) {
             throw usage(what + " must be a JSON object {...}, got " + text);

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public record MigrationSetup(boolean local, boolean ignoreShared) {
 
     public void apply(QmpClient qmp) {
-        ArrayNode capabilities = Json.MAPPER.createArrayNode();
+        ArrayNode capabilities = Json.array();
         // events: the server announces each status change, so progress is shown without waiting for a poll
         capabilities.addObject().put("capability", "events").put("state", true);
         if (ignoreShared) {

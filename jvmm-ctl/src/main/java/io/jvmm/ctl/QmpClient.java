@@ -1,8 +1,8 @@
 package io.jvmm.ctl;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -204,10 +204,9 @@ public final class QmpClient implements AutoCloseable {
 
     private void readLoop() {
         String reason = socket + " closed the connection";
-        try (MappingIterator<JsonNode> messages = Json.MAPPER.readerFor(JsonNode.class)
-                .readValues(new ChannelInputStream(channel))) {
-            while (messages.hasNextValue()) {
-                dispatch(messages.nextValue());
+        try (JsonParser messages = Json.parser(new ChannelInputStream(channel))) {
+            while (messages.nextToken() != null) {
+                dispatch(Json.read(messages));
             }
         } catch (JsonProcessingException e) {
             reason = socket + " is not a QMP server: it sent something that is not JSON ("

@@ -32,7 +32,7 @@ class JvmmctlTest {
     void usageErrorWithJsonIsAnObjectOnStdoutToo() throws Exception {
         CtlRun run = CtlRun.of("--json", "status");
         assertEquals(ExitCode.USAGE, run.exitCode());
-        var error = Json.MAPPER.readTree(run.out()).path("error");
+        var error = Json.parse(run.out()).path("error");
         assertEquals("jvmmctl.USAGE", error.path("class").asText());
         assertEquals(2, error.path("exit-code").asInt());
         assertTrue(error.path("desc").asText().contains("no QMP socket given"), run::toString);

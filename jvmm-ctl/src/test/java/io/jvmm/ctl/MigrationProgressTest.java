@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class MigrationProgressTest {
     private static JsonNode parse(String json) throws Exception {
-        return Json.MAPPER.readTree(json);
+        return Json.parse(json);
     }
 
     @Test

@@ -10,7 +10,7 @@ class MigrationSummaryTest {
     @Test
     void qemuCompletedMigration() throws Exception {
         // shape of QEMU 7.2's query-migrate after a migration (fields trimmed)
-        List<String> lines = MigrationSummary.lines(Json.MAPPER.readTree("{\"status\":\"completed\","
+        List<String> lines = MigrationSummary.lines(Json.parse("{\"status\":\"completed\","
                 + "\"setup-time\":27,\"downtime\":3,\"total-time\":18,\"ram\":{\"total\":536870912,"
                 + "\"transferred\":1180484,\"remaining\":0,\"mbps\":1.229}}"));
         assertEquals(List.of(
@@ -23,7 +23,7 @@ class MigrationSummaryTest {
 
     @Test
     void fieldsThisClientDoesNotKnowAreShownWithTheirUnits() throws Exception {
-        List<String> lines = MigrationSummary.lines(Json.MAPPER.readTree("{\"status\":\"completed\","
+        List<String> lines = MigrationSummary.lines(Json.parse("{\"status\":\"completed\","
                 + "\"total-time\":12,\"switchover\":{\"stop-us\":410,\"fds-sent-ms\":0.25,\"devices\":4},"
                 + "\"local-fds\":5,\"expected-downtime\":300}"));
         assertEquals(List.of(
@@ -39,7 +39,7 @@ class MigrationSummaryTest {
     @Test
     void jvmmSwitchoverBreakdownLinesUpUnderItsLongestName() throws Exception {
         // shape of jvmm's query-migrate after a local migration (figures from a run, fewer fields)
-        List<String> lines = MigrationSummary.lines(Json.MAPPER.readTree("{\"status\":\"completed\","
+        List<String> lines = MigrationSummary.lines(Json.parse("{\"status\":\"completed\","
                 + "\"total-time\":25,\"setup-time\":3,\"downtime\":6,\"x-switchover\":{\"stop-us\":809,"
                 + "\"state-sent-us\":1597,\"target-load-us\":4854,\"descriptors\":5}}"));
         assertEquals(List.of(
@@ -56,7 +56,7 @@ class MigrationSummaryTest {
 
     @Test
     void failureEndsWithTheServersReason() throws Exception {
-        List<String> lines = MigrationSummary.lines(Json.MAPPER.readTree(
+        List<String> lines = MigrationSummary.lines(Json.parse(
                 "{\"status\":\"failed\",\"error-desc\":\"Failed to connect to '/tmp/m.sock'\"}"));
         assertEquals(List.of("status:       failed", "error:        Failed to connect to '/tmp/m.sock'"), lines);
     }

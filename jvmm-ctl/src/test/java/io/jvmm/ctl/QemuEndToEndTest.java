@@ -39,7 +39,7 @@ class QemuEndToEndTest {
 
     private static JsonNode json(CtlRun run) throws Exception {
         assertEquals(1, run.out().lines().count(), "one JSON object per result: " + run);
-        return Json.MAPPER.readTree(run.out());
+        return Json.parse(run.out());
     }
 
     @Test
