@@ -100,6 +100,29 @@ class PluginHostTest {
     }
 
     @Test
+    void aFolderPluginWithPropertiesAndLibLoadsToo() throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Path folder = Files.createDirectories(plugins.resolve("boards/lib"));
+        Files.copy(jars.resolve("good.jar"), folder.resolve("good.jar"));
+        Files.writeString(plugins.resolve("boards/plugin.properties"), "plugin.id=boards\nplugin.version=2.0.0\n");
+        try (PluginHost host = load(plugins)) {
+            assertEquals("boards", host.registries().machineTypes().entry("test-board").orElseThrow().pluginId());
+            assertEquals("2.0.0", host.plugins().stream().filter(p -> p.id().equals("boards")).findFirst()
+                    .orElseThrow().version());
+        }
+    }
+
+    @Test
+    void anEmptyPluginFolderIsReported() throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Files.createDirectories(plugins.resolve("hollow"));
+        Files.writeString(plugins.resolve("hollow/plugin.properties"), "plugin.id=hollow\nplugin.version=1.0.0\n");
+        String msg = failure(plugins);
+        assertTrue(msg.startsWith("plugin 'hollow': cannot be loaded from " + plugins.resolve("hollow")), msg);
+        assertTrue(msg.contains("has neither classes/ nor lib/*.jar"), msg);
+    }
+
+    @Test
     void extensionsGetSpiServicesInjected() throws Exception {
         Path plugins = pluginsWith("inject");
         try (PluginHost host = load(plugins)) {
