@@ -3,6 +3,7 @@ package io.jvmm.testkit.virtio;
 import io.jvmm.testkit.QtestClient;
 import io.jvmm.testkit.mem.GuestPageAllocator;
 import io.jvmm.testkit.mem.GuestRam;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -13,6 +14,7 @@ import java.util.Deque;
  */
 public final class DriverVirtqueue {
     public static final int F_NEXT = 1, F_WRITE = 2;
+    public static final int VRING_USED_F_NO_NOTIFY = 1;
 
     private final int index;
     private final int size;
@@ -103,9 +105,22 @@ public final class DriverVirtqueue {
         ram.writeU16(avail + 2, availIdx);
     }
 
-    /** Rings the doorbell. */
-    public void kick() {
+    /**
+     * Rings the doorbell unless the device said it needs none (VRING_USED_F_NO_NOTIFY, virtio 1.2
+     * 2.7.7.2: a device that is still taking buffers, or will look again by itself, sets it). Call
+     * after {@link #publish()}. Returns whether it rang: each ring is a VM exit, here a qtest round
+     * trip between two processes, which is what a busy driver saves.
+     */
+    public boolean kick() {
+        // The new available index must be visible before the flag is read, or a device that turned
+        // notifications on after its last look at the index would miss these buffers (it writes
+        // the flag, fences, then re-reads the index: the mirror image of this).
+        VarHandle.fullFence();
+        if ((ram.readU16(used) & VRING_USED_F_NO_NOTIFY) != 0) {
+            return false;
+        }
         qtest.writew(notifyAddress, index);
+        return true;
     }
 
     /** One used element, its chain's descriptors back on the free list; null if none. */

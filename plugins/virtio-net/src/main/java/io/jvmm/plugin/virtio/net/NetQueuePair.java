@@ -104,6 +104,10 @@ final class NetQueuePair implements RxSink, NetQueue.TxSource {
                 rxWanted = true;
                 return null;
             }
+            // Buffers in hand: the backend's thread comes back for more on its own, so the driver
+            // need not kick after reposting (as QEMU's virtio_net_has_buffers). Each kick is a VM
+            // exit (a qtest round trip here); the flag is turned on again above when the ring runs dry.
+            rx.setDeviceNotifications(false);
             GuestMemory mem = rx.memory();
             MemorySegment[] segments = gatherWritable(mem, chains, backendHeader ? 0 : hdr);
             rxInFlight++;

@@ -45,6 +45,12 @@ public final class SplitVirtqueue {
     private int signalledUsedIdx;
     private boolean signalledValid;
     private boolean eventIdx;
+    /**
+     * What the used ring's flags word says now (without EVENT_IDX): TRUE kicks wanted, FALSE
+     * NO_NOTIFY, null not known (after a reset or a load the ring in RAM may say either). Lets a
+     * receive path that calls {@link #setDeviceNotifications} per frame skip the write and the fence.
+     */
+    private Boolean notificationsWanted;
     /** Bumped on every reset, so buffers handed out before a reset are recognised as stale. */
     private long generation;
 
@@ -176,6 +182,7 @@ public final class SplitVirtqueue {
         lastAvailIdx = usedIdx = signalledUsedIdx = 0;
         signalledValid = false;
         eventIdx = false;
+        notificationsWanted = null;
         generation++;
     }
 
@@ -350,11 +357,16 @@ public final class SplitVirtqueue {
             return;
         }
         if (eventIdx) {
-            if (wanted) {
-                memory.writeU16(usedAddress + 4 + 8L * size, (short) lastAvailIdx);
+            if (!wanted) {
+                return; // a stale avail_event already suppresses kicks: nothing to write
             }
+            memory.writeU16(usedAddress + 4 + 8L * size, (short) lastAvailIdx);
         } else {
+            if (notificationsWanted != null && notificationsWanted == wanted) {
+                return; // the flag already says so; a data path calls this per frame
+            }
             memory.writeU16(usedAddress, (short) (wanted ? 0 : VRING_USED_F_NO_NOTIFY));
+            notificationsWanted = wanted;
         }
         // The flag must be visible before we look at the available index again.
         VarHandle.fullFence();

@@ -189,6 +189,28 @@ class VirtioNetDataPathTest {
         }
     }
 
+    @Test
+    void receiveQueueAsksForNoKicksWhileItHasBuffersAndForKicksOnceItRunsDry() {
+        try (NicFixture f = new NicFixture(1, false, true, true)) {
+            Ring rx = up(f, NicFixture.features())[0];
+            rx.post(new long[] {f.driver.alloc(2048), 2048, 1});
+            rx.post(new long[] {f.driver.alloc(2048), 2048, 1});
+            rx.kick();
+            byte[] frame = withHeader(12, ethFrame(NicFixture.MAC, 60, 0x11));
+            assertTrue(f.backend.queue(0).deliver(frame));
+            assertEquals(1, f.mem.readU16(rx.used) & 1, "VRING_USED_F_NO_NOTIFY while buffers are taken");
+            assertTrue(f.backend.queue(0).deliver(frame));
+            assertFalse(f.backend.queue(0).deliver(frame), "no buffers left");
+            assertEquals(0, f.mem.readU16(rx.used) & 1, "kicks wanted again once the ring is empty");
+            int before = f.backend.queue(0).rxReadyCalls;
+            rx.post(new long[] {f.driver.alloc(2048), 2048, 1});
+            rx.kick();
+            assertEquals(before + 1, f.backend.queue(0).rxReadyCalls, "the kick the flag asked for wakes the backend");
+            assertTrue(f.backend.queue(0).deliver(frame));
+            assertEquals(1, f.mem.readU16(rx.used) & 1);
+        }
+    }
+
     /** Sends one control command; returns the ack byte. */
     static int control(NicFixture f, Ring ctrl, int cls, int cmd, byte[] data) {
         long hdr = f.driver.alloc(2 + data.length);
