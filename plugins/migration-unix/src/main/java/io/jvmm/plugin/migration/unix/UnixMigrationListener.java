@@ -21,6 +21,8 @@ final class UnixMigrationListener implements MigrationListener {
 
     @Override
     public MigrationChannel accept() throws IOException {
+        // while no source is connected yet, so that receiving descriptors after its stop runs warm code
+        DescriptorPathWarmup.run();
         AFUNIXSocket s = server.accept();
         return new UnixMigrationChannel(s);
     }

@@ -37,6 +37,8 @@ public final class UnixMigrationTransport implements MigrationTransport {
     @Override
     public MigrationChannel connect(String address) throws IOException {
         Path path = path(address);
+        // before the handshake, so that sending the descriptors after the stop runs warm code
+        DescriptorPathWarmup.run();
         AFUNIXSocket socket;
         try {
             socket = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(path.toFile()));
