@@ -50,7 +50,7 @@ class ConnectionErrorsTest {
     @Test
     void peerSpeakingAnotherProtocolIsNotQmp() throws Exception {
         Path socket = dir.resolve("ssh.sock");
-        try (FakePeer peer = new FakePeer(socket, c -> {
+        try (FakePeer _ = new FakePeer(socket, c -> {
             c.send("SSH-2.0-OpenSSH_9.2p1\r\n");
             Thread.sleep(2000);
         })) {
@@ -62,7 +62,7 @@ class ConnectionErrorsTest {
     @Test
     void jsonThatIsNotAGreetingIsNotQmp() throws Exception {
         Path socket = dir.resolve("other.sock");
-        try (FakePeer peer = new FakePeer(socket, c -> {
+        try (FakePeer _ = new FakePeer(socket, c -> {
             c.send("{\"hello\":1}\n");
             Thread.sleep(2000);
         })) {
@@ -74,7 +74,7 @@ class ConnectionErrorsTest {
     @Test
     void silentPeerTimesOutNamingTheLikelyCause() throws Exception {
         Path socket = dir.resolve("silent.sock");
-        try (FakePeer peer = new FakePeer(socket, c -> Thread.sleep(3000))) {
+        try (FakePeer _ = new FakePeer(socket, c -> Thread.sleep(3000))) {
             long start = System.nanoTime();
             CtlRun run = CtlRun.of("-s", socket.toString(), "--timeout", "0.3", "status");
             assertFails(run, ExitCode.PROTOCOL, "no QMP greeting from " + socket + " within 0.3 s");
@@ -87,7 +87,7 @@ class ConnectionErrorsTest {
     @Test
     void peerClosingMidCommandIsReportedAsSuch() throws Exception {
         Path socket = dir.resolve("dies.sock");
-        try (FakePeer peer = new FakePeer(socket, c -> {
+        try (FakePeer _ = new FakePeer(socket, c -> {
             c.send(GREETING);
             c.send("{\"return\":{},\"id\":" + c.receiveId() + "}\r\n");
             c.receive(); // query-status, never answered
@@ -100,7 +100,7 @@ class ConnectionErrorsTest {
     @Test
     void eventsArrivingBeforeAnAnswerDoNotConfuseTheClient() throws Exception {
         Path socket = dir.resolve("vm.qmp");
-        try (FakePeer peer = new FakePeer(socket, c -> {
+        try (FakePeer _ = new FakePeer(socket, c -> {
             c.send(GREETING);
             c.send("{\"return\":{},\"id\":" + c.receiveId() + "}\r\n");
             String id = c.receiveId();

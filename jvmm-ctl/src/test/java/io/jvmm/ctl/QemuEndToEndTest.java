@@ -45,7 +45,7 @@ class QemuEndToEndTest {
     @Test
     void runStateCommandsAndRawQmp() throws Exception {
         Path qmp = dir.resolve("vm.qmp");
-        try (Qemu qemu = Qemu.start(List.of(qmp))) {
+        try (Qemu _ = Qemu.start(List.of(qmp))) {
             String s = qmp.toString();
             assertEquals("running" + NL, ok("-s", s, "status").out());
             assertEquals("paused" + NL, ok("-s", s, "stop").out());
@@ -69,7 +69,7 @@ class QemuEndToEndTest {
         // QEMU serves one client per monitor, so the follower and the actor use two QMP sockets
         Path follow = dir.resolve("events.qmp");
         Path act = dir.resolve("control.qmp");
-        try (Qemu qemu = Qemu.start(List.of(follow, act))) {
+        try (Qemu _ = Qemu.start(List.of(follow, act))) {
             CompletableFuture<CtlRun> events = CompletableFuture.supplyAsync(
                     () -> CtlRun.of("-s", follow.toString(), "events", "--until", "RESUME"));
             // Nothing tells when the follower has connected, so stop and resume until it has seen a RESUME.
@@ -106,8 +106,8 @@ class QemuEndToEndTest {
         Path sourceQmp = dir.resolve("source.qmp");
         Path targetQmp = dir.resolve("target.qmp");
         String uri = "unix:" + dir.resolve("migration.sock");
-        try (Qemu source = Qemu.start(List.of(sourceQmp));
-             Qemu target = Qemu.start(List.of(targetQmp), "-incoming", "defer")) {
+        try (Qemu _ = Qemu.start(List.of(sourceQmp));
+             Qemu _ = Qemu.start(List.of(targetQmp), "-incoming", "defer")) {
             assertEquals("inmigrate", json(ok("-s", targetQmp.toString(), "--json", "status"))
                     .path("status").asText());
             assertEquals("waiting for an incoming migration on " + uri + NL,
@@ -131,8 +131,8 @@ class QemuEndToEndTest {
         Path sourceQmp = dir.resolve("source.qmp");
         Path targetQmp = dir.resolve("target.qmp");
         Path channel = dir.resolve("migration.sock");
-        try (Qemu source = Qemu.start(List.of(sourceQmp));
-             Qemu target = Qemu.start(List.of(targetQmp), "-incoming", "unix:" + channel)) {
+        try (Qemu _ = Qemu.start(List.of(sourceQmp));
+             Qemu _ = Qemu.start(List.of(targetQmp), "-incoming", "unix:" + channel)) {
             waitFor(channel);
             JsonNode result = json(ok("-s", sourceQmp.toString(), "--json", "migrate", "unix:" + channel));
             assertEquals("completed", result.path("status").asText(), result::toString);
@@ -144,7 +144,7 @@ class QemuEndToEndTest {
     @Test
     void failedMigrationEndsWithItsReasonAndExitCodeFive() throws Exception {
         Path qmp = dir.resolve("vm.qmp");
-        try (Qemu qemu = Qemu.start(List.of(qmp))) {
+        try (Qemu _ = Qemu.start(List.of(qmp))) {
             CtlRun run = CtlRun.of("-s", qmp.toString(), "migrate", "unix:" + dir.resolve("nobody.sock"));
             assertEquals(ExitCode.MIGRATION_FAILED, run.exitCode(), run::toString);
             assertTrue(run.out().contains("status:       failed"), run::toString);
@@ -156,7 +156,7 @@ class QemuEndToEndTest {
     @Test
     void localMigrationIsRefusedClearlyByAQemuWithoutItAndTheVmKeepsRunning() throws Exception {
         Path qmp = dir.resolve("vm.qmp");
-        try (Qemu qemu = Qemu.start(List.of(qmp))) {
+        try (Qemu _ = Qemu.start(List.of(qmp))) {
             CtlRun run = CtlRun.of("-s", qmp.toString(), "migrate", "--local", "unix:" + dir.resolve("m.sock"));
             assertEquals(ExitCode.QMP_ERROR, run.exitCode(), run::toString);
             assertTrue(run.err().contains("does not support local migration"), run::toString);
@@ -171,8 +171,8 @@ class QemuEndToEndTest {
         Path targetQmp = dir.resolve("target.qmp");
         Path channel = dir.resolve("migration.sock");
         String signal = interruptSignal();
-        try (Qemu source = Qemu.start(List.of(sourceQmp));
-             Qemu target = Qemu.start(List.of(targetQmp), "-incoming", "unix:" + channel)) {
+        try (Qemu _ = Qemu.start(List.of(sourceQmp));
+             Qemu _ = Qemu.start(List.of(targetQmp), "-incoming", "unix:" + channel)) {
             // the migration stops before switchover and waits there, so it is still running when Ctrl-C comes
             ok("-s", sourceQmp.toString(), "qmp", "migrate-set-capabilities",
                     "{\"capabilities\":[{\"capability\":\"pause-before-switchover\",\"state\":true}]}");
