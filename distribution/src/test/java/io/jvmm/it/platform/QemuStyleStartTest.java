@@ -65,7 +65,8 @@ class QemuStyleStartTest {
     @Test
     void sigintAlsoExitsZero() {
         Path sock = dir.resolve("int.sock");
-        try (JvmmProcess vm = startNone(sock); QmpClient qmp = vm.qmp(sock)) {
+        try (JvmmProcess vm = startNone(sock)) {
+            vm.qmp(sock); // up and greeting; the client is closed with the process
             vm.signal("INT");
             assertEquals(0, vm.waitFor(Duration.ofSeconds(10)), vm.describe());
             assertFalse(Files.exists(sock));
