@@ -7,6 +7,7 @@ import io.jvmm.core.vmstate.SavedSection;
 import io.jvmm.core.vmstate.VmStateCodec;
 import io.jvmm.spi.lifecycle.RunState;
 import io.jvmm.spi.memory.RamBackendInfo;
+import io.jvmm.spi.net.LocalMigratable;
 import io.jvmm.spi.migration.MigrationChannel;
 import io.jvmm.spi.migration.MigrationTransport;
 import java.io.IOException;
@@ -14,7 +15,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,7 +105,15 @@ final class OutgoingMigration implements Runnable {
                         + " that were not offered " + offered);
             }
             watchdog.cancel();
-            warmSavePath(handedOver, local);
+            // Everything that can be decided before the stop is decided here: each first run of a lambda
+            // or a lookup after the stop costs downtime (linking, interpreted code).
+            List<Planned> plan = plan(handedOver, local);
+            Map<String, LocalMigratable> handOver = new LinkedHashMap<>();
+            for (String id : handedOver) {
+                local.localMigratable(id).ifPresent(lm -> handOver.put(id, lm));
+            }
+            warmSavePath(plan);
+            LoadPathWarmup.controlRecords();
             progress.setupDoneNanos = System.nanoTime();
             setStatus(MigrationStatus.ACTIVE);
 
@@ -117,7 +128,7 @@ final class OutgoingMigration implements Runnable {
             long pages = sendRam(out, hello);
             progress.ramDoneNanos = System.nanoTime();
             setStatus(MigrationStatus.DEVICE);
-            int sections = sendState(out, handedOver, local);
+            int sections = sendState(out, plan);
             out.writeRecord(RecordType.END, ControlRecords.end(new ControlRecords.End(sections, pages, guestRunning)));
             out.flush();
             progress.stateSentNanos = System.nanoTime();
@@ -128,7 +139,7 @@ final class OutgoingMigration implements Runnable {
             }
             progress.loadedNanos = System.nanoTime();
             progress.targetLoadMicros = loadMicros;
-            commit(out, handedOver, local);
+            commit(out, handOver);
             watchdog.cancel();
             progress.finishedNanos = System.nanoTime();
             setStatus(MigrationStatus.COMPLETED);
@@ -173,18 +184,12 @@ final class OutgoingMigration implements Runnable {
      * result, so that the save after the stop runs compiled code: the first runs of any path are
      * slow (cold JIT) and would count as downtime. Savers only read; each save holds the device lock.
      */
-    private void warmSavePath(List<String> handedOver, LocalResources local) {
+    private void warmSavePath(List<Planned> plan) {
         long deadline = System.nanoTime() + 20_000_000;
         try {
             for (int round = 0; round < 500 && System.nanoTime() < deadline; round++) {
-                for (MigrationHost.StateEntry e : host.states()) {
-                    boolean handsOver = local.backendOf(e.state()).map(handedOver::contains).orElse(false);
-                    host.deviceLock().lock();
-                    try {
-                        VmStateCodec.save(e.instanceId(), e.state().vmstate(), handsOver);
-                    } finally {
-                        host.deviceLock().unlock();
-                    }
+                for (Planned p : plan) {
+                    save(p);
                 }
             }
         } catch (RuntimeException e) {
@@ -245,17 +250,32 @@ final class OutgoingMigration implements Runnable {
         }
     }
 
-    private int sendState(MigrationStreamWriter out, List<String> handedOver, LocalResources local) throws IOException {
-        int n = 0;
+    /** A section to save, and whether it hands descriptors over. */
+    private record Planned(MigrationHost.StateEntry entry, boolean handsOver) {
+    }
+
+    private List<Planned> plan(List<String> handedOver, LocalResources local) {
+        List<Planned> plan = new ArrayList<>();
         for (MigrationHost.StateEntry e : host.states()) {
-            boolean handsOver = local.backendOf(e.state()).map(handedOver::contains).orElse(false);
-            SavedSection s;
-            host.deviceLock().lock();
-            try {
-                s = VmStateCodec.save(e.instanceId(), e.state().vmstate(), handsOver);
-            } finally {
-                host.deviceLock().unlock();
-            }
+            plan.add(new Planned(e, local.backendOf(e.state()).map(handedOver::contains).orElse(false)));
+        }
+        return plan;
+    }
+
+    /** Saves one section under the device lock (the warm-up and the real save run this same code). */
+    private SavedSection save(Planned p) {
+        host.deviceLock().lock();
+        try {
+            return VmStateCodec.save(p.entry().instanceId(), p.entry().state().vmstate(), p.handsOver());
+        } finally {
+            host.deviceLock().unlock();
+        }
+    }
+
+    private int sendState(MigrationStreamWriter out, List<Planned> plan) throws IOException {
+        int n = 0;
+        for (Planned p : plan) {
+            SavedSection s = save(p);
             out.writeSection(s);
             progress.descriptorsSent += s.fds().length;
             n++;
@@ -265,16 +285,14 @@ final class OutgoingMigration implements Runnable {
     }
 
     /** The point of no return: the source is postmigrate and the handed-over resources are the target's. */
-    private void commit(MigrationStreamWriter out, List<String> handedOver, LocalResources local) {
+    private void commit(MigrationStreamWriter out, Map<String, LocalMigratable> handOver) {
         host.setRunState(RunState.POSTMIGRATE);
-        for (String id : handedOver) {
-            local.localMigratable(id).ifPresent(lm -> {
-                try {
-                    lm.handedOver();
-                } catch (RuntimeException e) {
-                    log.warn("netdev {}: handedOver() failed: {}", id, e.toString());
-                }
-            });
+        for (Map.Entry<String, LocalMigratable> h : handOver.entrySet()) {
+            try {
+                h.getValue().handedOver();
+            } catch (RuntimeException e) {
+                log.warn("netdev {}: handedOver() failed: {}", h.getKey(), e.toString());
+            }
         }
         try {
             out.writeRecord(RecordType.COMMIT, ControlRecords.commit());
