@@ -45,6 +45,11 @@ final class IncomingMigration implements Runnable {
     private final List<String> loadedBackends = new ArrayList<>();
     /** The source's memfd is mapped as this VM's RAM: on failure it must be given back. */
     private volatile boolean adoptedSourceRam;
+    /**
+     * One instance for every watchdog: each {@code this::timeout} expression is linked on its first
+     * run, and the later ones run while the guest is stopped.
+     */
+    private final java.util.function.Consumer<String> onTimeout = this::timeout;
 
     IncomingMigration(MigrationManager manager, MigrationHost host, MigrationListener listener) {
         this.manager = manager;
@@ -93,7 +98,7 @@ final class IncomingMigration implements Runnable {
             }
             out = new MigrationStreamWriter(ch.output(), ch::sendDescriptors);
             MigrationStreamReader in = new MigrationStreamReader(ch.input(), ch::receiveDescriptors);
-            watchdog = manager.watch(this::timeout, manager.handshakeTimeoutMillis(), "the source sent no HELLO");
+            watchdog = manager.watch(onTimeout, manager.handshakeTimeoutMillis(), "the source sent no HELLO");
             in.readHeader();
             Hello hello = ControlRecords.hello(in.expect(RecordType.HELLO).payload());
             watchdog.cancel();
@@ -118,7 +123,7 @@ final class IncomingMigration implements Runnable {
             progress.loadedNanos = System.nanoTime();
             out.writeRecord(RecordType.LOADED, ControlRecords.loaded(loadNanos / 1000));
             out.flush();
-            watchdog = manager.watch(this::timeout, manager.handshakeTimeoutMillis(),
+            watchdog = manager.watch(onTimeout, manager.handshakeTimeoutMillis(),
                     "the source did not confirm the switchover (COMMIT)");
             ControlRecords.commit(in.expect(RecordType.COMMIT).payload());
             watchdog.cancel();

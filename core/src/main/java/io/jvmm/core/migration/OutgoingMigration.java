@@ -45,6 +45,11 @@ final class OutgoingMigration implements Runnable {
     private volatile String timeoutReason;
     private boolean committed;
     private boolean cancelled;
+    /**
+     * One instance for every watchdog: each {@code this::timeout} expression is linked on its first
+     * run, and the later ones run while the guest is stopped.
+     */
+    private final java.util.function.Consumer<String> onTimeout = this::timeout;
 
     OutgoingMigration(MigrationManager manager, MigrationHost host, MigrationTransport transport, String address,
             MigrationCapabilities caps, MigrationParameters params) {
@@ -92,7 +97,7 @@ final class OutgoingMigration implements Runnable {
             MigrationChannel ch = channel;
             MigrationStreamWriter out = new MigrationStreamWriter(ch.output(), ch::sendDescriptors);
             MigrationStreamReader in = new MigrationStreamReader(ch.input(), ch::receiveDescriptors);
-            watchdog = manager.watch(this::timeout, manager.handshakeTimeoutMillis(),
+            watchdog = manager.watch(onTimeout, manager.handshakeTimeoutMillis(),
                     "the target did not answer the handshake");
             out.writeHeader();
             out.writeRecord(RecordType.HELLO, ControlRecords.hello(hello));
@@ -123,7 +128,7 @@ final class OutgoingMigration implements Runnable {
                 stopped = true;
             }
             progress.stoppedNanos = System.nanoTime();
-            watchdog = manager.watch(this::timeout, manager.switchoverTimeoutMillis(),
+            watchdog = manager.watch(onTimeout, manager.switchoverTimeoutMillis(),
                     "the switchover did not finish in time");
             long pages = sendRam(out, hello);
             progress.ramDoneNanos = System.nanoTime();
