@@ -60,6 +60,15 @@ public final class VirtioNetDevice implements VirtioDevice, Device, Pausable, Vm
     private volatile long guestOffloads;
     private volatile boolean paused;
     private volatile boolean announcePending;
+    /**
+     * True while {@link #restore} runs: the transport's restore resets the device and renegotiates
+     * features first, which would set one queue pair and detach the backend's other queues, and the
+     * end of the restore would attach them again. On a tap each detach (TUNSETQUEUE) waits for an RCU
+     * grace period (10-100 ms on a busy host, all of it switchover downtime after a local migration)
+     * and drops the frames queued on it. So the backend's queues are left alone until the end of the
+     * restore, which applies the loaded pairs once.
+     */
+    private boolean restoring;
 
     public VirtioNetDevice(String id, VirtioNetConfig config, NetBackend backend) {
         this.id = id;
@@ -264,6 +273,9 @@ public final class VirtioNetDevice implements VirtioDevice, Device, Pausable, Vm
 
     /** Backend queues follow the pairs in use: the kernel steers flows only to enabled tap queues. */
     private void applyQueuePairs() {
+        if (restoring) {
+            return;
+        }
         for (int i = 0; i < backend.queues().size(); i++) {
             boolean on = i < queuePairs;
             if (backend.queues().get(i).enabled() != on) {
@@ -512,10 +524,13 @@ public final class VirtioNetDevice implements VirtioDevice, Device, Pausable, Vm
         if (s.mac().length != 6) {
             throw new VmStateException(id + ": mac must be 6 bytes");
         }
+        restoring = true;
         try {
             transport.restore(s.transport());
         } catch (VirtioGuestError e) {
             throw new VmStateException(id + ": " + e.getMessage(), e);
+        } finally {
+            restoring = false;
         }
         if ((s.guestOffloads() & ~GUEST_OFFLOAD_MASK) != 0 || (s.guestOffloads() & ~transport.negotiatedFeatures()) != 0) {
             throw new VmStateException(id + ": guest_offloads 0x" + Long.toHexString(s.guestOffloads())

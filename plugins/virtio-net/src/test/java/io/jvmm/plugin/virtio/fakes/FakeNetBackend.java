@@ -35,6 +35,8 @@ public final class FakeNetBackend implements NetBackend {
         public final List<byte[]> sent = new CopyOnWriteArrayList<>();
         public volatile boolean full;
         public volatile boolean enabled = true;
+        /** How often the NIC detached this queue (a tap's TUNSETQUEUE detach drops what it holds). */
+        public volatile int detaches;
         public volatile int rxReadyCalls;
         public RxSink sink;
         public TxSource source;
@@ -80,6 +82,9 @@ public final class FakeNetBackend implements NetBackend {
 
         @Override
         public void setEnabled(boolean enabled) {
+            if (this.enabled && !enabled) {
+                detaches++;
+            }
             this.enabled = enabled;
         }
 

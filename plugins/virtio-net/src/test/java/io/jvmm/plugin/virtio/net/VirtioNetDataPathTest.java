@@ -444,6 +444,37 @@ class VirtioNetDataPathTest {
     }
 
     @Test
+    void loadDoesNotDetachTheBackendQueuesOnTheWay() {
+        // A local-migration target's tap already has the source's queues attached when the NIC loads;
+        // detaching one on the way (the reset inside the restore) costs an RCU grace period and drops
+        // the frames waiting on it.
+        RecordingStateStream stream = new RecordingStateStream();
+        byte[] ram;
+        try (NicFixture a = new NicFixture(4, true, true, true, OptionalInt.empty(), true)) {
+            a.driver.negotiate(NicFixture.features(CTRL_VQ, MQ));
+            Ring ctrl = a.driver.setupQueue(8, 64, 0);
+            a.driver.driverOk();
+            assertEquals(0, control(a, ctrl, 4, 0, new byte[] {4, 0}));
+            a.device.pause();
+            a.device.vmstate().saver().save(stream);
+            ram = a.mem.bytes(0, (int) a.mem.size());
+        }
+        try (NicFixture b = new NicFixture(4, true, true, true, OptionalInt.empty(), true)) {
+            b.mem.write(0, ram, 0, ram.length);
+            b.device.pause();
+            for (int i = 0; i < 4; i++) {
+                b.backend.queue(i).enabled = true;
+                b.backend.queue(i).detaches = 0;
+            }
+            b.device.vmstate().loader().load(stream.reader(), 1);
+            for (int i = 0; i < 4; i++) {
+                assertTrue(b.backend.queue(i).enabled, "queue " + i + " in use, as saved");
+                assertEquals(0, b.backend.queue(i).detaches, "queue " + i + " detached during the load");
+            }
+        }
+    }
+
+    @Test
     void afterLoadAGuestWithGuestAnnounceIsAskedToAnnounceItself() {
         RecordingStateStream stream = new RecordingStateStream();
         byte[] ram;
