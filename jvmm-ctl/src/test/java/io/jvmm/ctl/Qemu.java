@@ -34,7 +34,10 @@ final class Qemu implements AutoCloseable {
         Assumptions.abort(reason);
     }
 
-    /** Starts QEMU with one QMP socket per path in {@code qmpSockets}, and waits until all of them exist. */
+    /**
+     * Starts QEMU with one QMP socket per path in {@code qmpSockets}, and waits until all of them accept
+     * connections (QEMU creates the socket file before it listens: a file alone can still refuse).
+     */
     static Qemu start(List<Path> qmpSockets, String... extraArgs) throws IOException, InterruptedException {
         assumeInstalled();
         List<String> command = new ArrayList<>(List.of(BINARY.toString(), "-machine", "none", "-nodefaults",
@@ -47,7 +50,7 @@ final class Qemu implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         Qemu qemu = new Qemu(process);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!qmpSockets.stream().allMatch(Files::exists)) {
+        while (!qmpSockets.stream().allMatch(Qemu::listening)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 qemu.close();
                 fail("QEMU did not create its QMP socket(s) " + qmpSockets + ": " + command);
@@ -55,6 +58,18 @@ final class Qemu implements AutoCloseable {
             Thread.sleep(5);
         }
         return qemu;
+    }
+
+    private static boolean listening(Path socket) {
+        if (!Files.exists(socket)) {
+            return false;
+        }
+        try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(
+                java.net.UnixDomainSocketAddress.of(socket))) {
+            return true; // QEMU greets the probe and takes the next client once it closes
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     boolean exitsWithin(long millis) throws InterruptedException {
