@@ -36,7 +36,7 @@ public final class LocalMigrationDemo {
 
     /** Everything the run measured. */
     public record Report(List<RoundResult> rounds, UdpEchoStream.Stats stream, long guestAnswered, int queues,
-            long[] perQueueBeforeFirstRound) {
+            long[] warmUp) {
         public boolean allCompleted() {
             return rounds.stream().allMatch(r -> "completed".equals(r.status()));
         }
@@ -79,7 +79,7 @@ public final class LocalMigrationDemo {
                 status.accept("draining the UDP stream");
                 stream.stopSending();
                 stream.drain(1500);
-                return new Report(results, stream.stats(), guest.answered(), opts.queues(), new long[0]);
+                return new Report(results, stream.stats(), guest.answered(), opts.queues(), stream.warmUp());
             } finally {
                 for (DemoVm vm : started) {
                     vm.close();
@@ -112,8 +112,22 @@ public final class LocalMigrationDemo {
             }
             Thread.sleep(20);
         }
-        Thread.sleep(500);
-        status.accept(String.format("traffic flowing: %d sent, %d echoed", stream.sent(), stream.echoed()));
+        // Wait for the steady state: one second in which every packet came back (both VMMs' JIT is
+        // warm), then count from there; what was lost while the guest came up is reported apart.
+        long steadyDeadline = System.nanoTime() + 20_000_000_000L;
+        while (true) {
+            long s0 = stream.sent();
+            long e0 = stream.echoed();
+            Thread.sleep(1000);
+            long sent = stream.sent() - s0;
+            long echoed = stream.echoed() - e0;
+            if (echoed >= sent * 0.999 || System.nanoTime() > steadyDeadline) {
+                status.accept(String.format("traffic flowing: %d of %d echoed in the last second", echoed, sent));
+                break;
+            }
+            status.accept(String.format("warming up: %d of %d echoed in the last second", echoed, sent));
+        }
+        stream.markBaseline();
     }
 
     private RoundResult migrate(int round, int total, DemoVm source, DemoVm target, MigratingGuest guest,
@@ -212,6 +226,10 @@ public final class LocalMigrationDemo {
         }
         UdpEchoStream.Stats s = r.stream();
         out.println();
+        if (r.warmUp() != null) {
+            out.printf(Locale.ROOT, "Warm-up (guest coming up, not counted below): %d sent, %d echoed%n", r.warmUp()[0],
+                    r.warmUp()[1]);
+        }
         out.printf(Locale.ROOT, "UDP stream: %d packets/s over %d flows; sent %d, echoed %d, lost %d, duplicates %d,"
                 + " largest gap %.1f ms%n", s.rate(), s.flows(), s.sent(), s.echoed(), s.lost(), s.duplicates(),
                 s.largestGapMillis());

@@ -40,6 +40,10 @@ public final class UdpEchoStream implements AutoCloseable {
     private Thread sender;
     private Thread receiver;
     private final long startNanos = System.nanoTime();
+    /** Sequence numbers below this were sent before {@link #markBaseline()} and are not counted. */
+    private volatile long baseline;
+    private final AtomicLong warmUpSent = new AtomicLong();
+    private final AtomicLong warmUpEchoed = new AtomicLong();
 
     /**
      * @param ns the namespace the host side lives in
@@ -139,6 +143,10 @@ public final class UdpEchoStream implements AutoCloseable {
 
     private void record(long seq) {
         long now = System.nanoTime();
+        if (seq < baseline) {
+            warmUpEchoed.incrementAndGet();
+            return;
+        }
         synchronized (seen) {
             if (seq < 0 || seq > Integer.MAX_VALUE) {
                 return;
@@ -177,7 +185,7 @@ public final class UdpEchoStream implements AutoCloseable {
     public void drain(long quietMillis) {
         long lastCount = -1;
         long quietSince = System.nanoTime();
-        while (echoed.get() + duplicates.get() < sent.get() || lastCount < 0) {
+        while (echoed.get() + duplicates.get() < sent.get() - baseline || lastCount < 0) {
             long now = System.nanoTime();
             long c = echoed.get();
             if (c != lastCount) {
@@ -187,10 +195,33 @@ public final class UdpEchoStream implements AutoCloseable {
                 return;
             }
             LockSupport.parkNanos(10_000_000);
-            if (echoed.get() >= sent.get()) {
+            if (echoed.get() >= sent.get() - baseline) {
                 return;
             }
         }
+    }
+
+    /**
+     * Starts counting from the next packet: what was sent before (the guest's own start-up, a cold
+     * JIT) is reported separately as warm-up, so the figures describe the steady state and what
+     * happens to it (a migration), not the time before the guest ran at speed.
+     */
+    public void markBaseline() {
+        synchronized (seen) {
+            long b = sent.get();
+            warmUpSent.set(b);
+            warmUpEchoed.set(echoed.get());
+            baseline = b;
+            echoed.set(0);
+            duplicates.set(0);
+            largestGapNanos = 0;
+            windowGapNanos = 0;
+        }
+    }
+
+    /** Packets sent and echoed before {@link #markBaseline()}. */
+    public long[] warmUp() {
+        return new long[] {warmUpSent.get(), warmUpEchoed.get()};
     }
 
     /** The largest gap between echoes since the previous call, including a gap still open now. */
@@ -202,7 +233,7 @@ public final class UdpEchoStream implements AutoCloseable {
     }
 
     public long sent() {
-        return sent.get();
+        return sent.get() - baseline;
     }
 
     public long echoed() {
@@ -210,7 +241,7 @@ public final class UdpEchoStream implements AutoCloseable {
     }
 
     public Stats stats() {
-        long s = sent.get();
+        long s = sent.get() - baseline;
         long e = echoed.get();
         return new Stats(s, e, Math.max(0, s - e), duplicates.get(), largestGapNanos / 1e6,
                 largestGapNanos == 0 ? 0 : (largestGapStartNanos - startNanos) / 1e6, rate, flows.size());
