@@ -17,5 +17,11 @@ cp -r "$dist" "$work/jvmm"
 jdk=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 [ -x "$jdk/bin/java" ] || jdk=/usr/lib/jvm/temurin-25-jdk-amd64
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), kernel $(uname -r)" >&2
-exec "$jdk/bin/java" --enable-native-access=ALL-UNNAMED -Djvmm.home="$work/jvmm" -cp "$work/jvmm/lib/*" \
+out=bench-results
+prev=
+for a in "$@"; do [ "$prev" = --out ] && out=$a; prev=$a; done
+"$jdk/bin/java" --enable-native-access=ALL-UNNAMED -Djvmm.home="$work/jvmm" -cp "$work/jvmm/lib/*" \
   io.jvmm.demo.MigrationBench "$@"
+# one chart writer for every benchmark (BarChart.java, the JDK alone)
+"$jdk/bin/java" "$root/distribution/bench/BarChart.java" "$out/migration.png" \
+  "Migration under UDP load: medians (QEMU 7.2 first)" < "$out/migration.tsv"

@@ -1,6 +1,5 @@
 package io.jvmm.demo;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +13,7 @@ import java.util.Map;
  * The migration benchmark of issue 7: the demo's scenario (seed machine, 4-queue tap, UDP stream)
  * run side by side in one go as jvmm local migration, jvmm the old way, and QEMU 7.2's ordinary
  * migration with shared RAM and x-ignore-shared. Each variant is one chain of {@code reps}
- * migrations; figures are medians. Writes a markdown table and a PNG chart.
+ * migrations; figures are medians. Writes a markdown table and the rows of the chart (migration.tsv).
  *
  * <pre>java ... io.jvmm.demo.MigrationBench [--reps 10] [--rate 20000] [--out DIR] [--no-qemu]</pre>
  */
@@ -62,11 +61,38 @@ public final class MigrationBench {
         Files.createDirectories(out);
         String table = table(rows, base, reps);
         Files.writeString(out.resolve("migration.md"), table);
-        BarChart.write(out.resolve("migration.png"), "Migration under " + rate + " UDP packets/s (median of " + reps + ")",
-                rows.stream().map(Row::variant).toList(),
-                new String[] {"switchover ms (STOP to RESUME)", "migrate to running ms"},
-                rows.stream().map(x -> new double[] {x.switchoverMs(), x.migrateMs()}).toList());
+        // The chart is drawn by distribution/bench/BarChart.java (migration-bench.sh), the one chart writer the
+        // benchmarks share: one panel per measure, QEMU's bar first as the reference.
+        Files.writeString(out.resolve("migration.tsv"), chartRows(rows));
         System.out.println(table);
+    }
+
+    /** {@code panel<TAB>bar<TAB>value<TAB>text} rows for BarChart.java, the QEMU variant first in each panel. */
+    static String chartRows(List<Row> rows) {
+        List<Row> ordered = new ArrayList<>(rows.stream().filter(r -> r.variant().startsWith("QEMU")).toList());
+        ordered.addAll(rows.stream().filter(r -> !r.variant().startsWith("QEMU")).toList());
+        StringBuilder b = new StringBuilder();
+        for (Row r : ordered) {
+            String bar = shortName(r);
+            b.append(String.format(Locale.ROOT, "switchover ms (STOP to RESUME)\t%s\t%.2f\t%.1f ms%n", bar,
+                    r.switchoverMs(), r.switchoverMs()));
+        }
+        for (Row r : ordered) {
+            b.append(String.format(Locale.ROOT, "largest gap in the echoes ms\t%s\t%.1f\t%.0f ms%n",
+                    shortName(r), r.largestGapMs(), r.largestGapMs()));
+        }
+        for (Row r : ordered) {
+            b.append(String.format(Locale.ROOT, "packets lost per migration\t%s\t%.1f\t%.0f%n",
+                    shortName(r), r.lostPerMigration(), r.lostPerMigration()));
+        }
+        return b.toString();
+    }
+
+    /** The bar label: the variant's name up to its first qualifier ("jvmm old way", "QEMU 7.2 ordinary migration"). */
+    static String shortName(Row r) {
+        String v = r.variant().replace('\t', ' ');
+        int cut = v.indexOf(v.startsWith("QEMU") ? "," : " (");
+        return cut > 0 ? v.substring(0, cut) : v;
     }
 
     static Row summarize(String name, LocalMigrationDemo.Report r) {
