@@ -58,6 +58,11 @@ public final class DemoNetwork implements AutoCloseable {
         return ns.tapQueues(TAP);
     }
 
+    /** Frames towards the guest the kernel dropped so far because a tap queue was full. */
+    public long tapDropped() {
+        return ns.deviceCounter(TAP, "tx_dropped");
+    }
+
     @Override
     public void close() {
         ns.close(); // removes the tap with the namespace
@@ -65,6 +70,12 @@ public final class DemoNetwork implements AutoCloseable {
             Files.deleteIfExists(ramFile);
         } catch (IOException ignored) {
             // best effort: /dev/shm is cleaned at reboot
+        }
+        // the VMs' sockets and logs (what went wrong is printed before this runs)
+        try (var paths = Files.walk(workDir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: /tmp is cleaned at reboot
         }
     }
 }

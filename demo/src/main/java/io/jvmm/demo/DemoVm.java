@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -158,6 +159,21 @@ public final class DemoVm implements AutoCloseable {
             }
         }
         throw new IllegalStateException(this.name + ": no " + name + " event within " + timeout.toMillis() + " ms");
+    }
+
+    /**
+     * Returns the timestamp (microseconds since the epoch) of event {@code name} if it arrived by
+     * now, without waiting; other events are dropped.
+     */
+    public OptionalLong pollEventMicros(String name) {
+        Optional<JsonNode> e;
+        while ((e = qmp.nextEvent(Duration.ZERO)).isPresent()) {
+            if (name.equals(e.get().path("event").asText())) {
+                JsonNode ts = e.get().path("timestamp");
+                return OptionalLong.of(ts.path("seconds").asLong() * 1_000_000L + ts.path("microseconds").asLong());
+            }
+        }
+        return OptionalLong.empty();
     }
 
     public boolean alive() {

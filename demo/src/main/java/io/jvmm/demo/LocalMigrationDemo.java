@@ -36,7 +36,7 @@ public final class LocalMigrationDemo {
 
     /** Everything the run measured. */
     public record Report(List<RoundResult> rounds, UdpEchoStream.Stats stream, long guestAnswered, int queues,
-            long[] warmUp) {
+            long[] warmUp, List<RoundResult.Loss> lossByRound) {
         public boolean allCompleted() {
             return rounds.stream().allMatch(r -> "completed".equals(r.status()));
         }
@@ -65,10 +65,11 @@ public final class LocalMigrationDemo {
                     char next = (char) (name + 1);
                     status.accept(String.format("round %d/%d: starting target VM %s%s", round, total, next,
                             local ? " (incoming-fds=on)" : " (old way: opens its own tap queues)"));
+                    long targetStart = System.nanoTime();
                     DemoVm target = DemoVm.start("vm-" + next, net, opts, true, local);
                     started.add(target);
                     live.add(0, target);
-                    RoundResult r = migrate(round, total, current, target, guest, stream, net, local);
+                    RoundResult r = migrate(round, total, current, target, guest, stream, net, local, targetStart);
                     results.add(r);
                     if (!"completed".equals(r.status())) {
                         break;
@@ -79,7 +80,17 @@ public final class LocalMigrationDemo {
                 status.accept("draining the UDP stream");
                 stream.stopSending();
                 stream.drain(1500);
-                return new Report(results, stream.stats(), guest.answered(), opts.queues(), stream.warmUp());
+                List<RoundResult.Loss> loss = new ArrayList<>();
+                for (RoundResult r : results) {
+                    RoundResult.Phases p = r.phases();
+                    if (p != null && log.isDebugEnabled()) {
+                        log.debug("{} -> {}: {}", r.from(), r.to(), lossTimeline(stream, p));
+                    }
+                    loss.add(p == null ? null : new RoundResult.Loss(stream.lostSentBetween(p.targetStart(), p.migrate()),
+                            stream.lostSentBetween(p.migrate(), p.stop()), stream.lostSentBetween(p.stop(), p.resume()),
+                            stream.lostSentBetween(p.resume(), p.end())));
+                }
+                return new Report(results, stream.stats(), guest.answered(), opts.queues(), stream.warmUp(), loss);
             } finally {
                 for (DemoVm vm : started) {
                     vm.close();
@@ -131,12 +142,13 @@ public final class LocalMigrationDemo {
     }
 
     private RoundResult migrate(int round, int total, DemoVm source, DemoVm target, MigratingGuest guest,
-            UdpEchoStream stream, DemoNetwork net, boolean local) throws Exception {
+            UdpEchoStream stream, DemoNetwork net, boolean local, long targetStart) throws Exception {
         String uri = "unix:" + target.dir().resolve("migration.sock");
         source.configureMigration(local);
         target.configureMigration(local);
         target.qmp("migrate-incoming", Json.object().put("uri", uri));
         int queuesBefore = net.tapQueues();
+        long droppedBefore = net.tapDropped();
         source.clearEvents();
         target.clearEvents();
         stream.takeWindowGapMillis();
@@ -145,17 +157,41 @@ public final class LocalMigrationDemo {
         java.time.Instant sentAt = java.time.Instant.now();
         long sentAtMicros = sentAt.getEpochSecond() * 1_000_000L + sentAt.getNano() / 1000;
         long t0 = System.nanoTime();
+        // the VMMs stamp events with the wall clock; this maps them onto this JVM's nanoTime
+        long nanosMinusWallMicros = t0 - sentAtMicros * 1000;
         source.qmp("migrate", Json.object().put("uri", uri));
-        JsonNode info;
-        String st;
+        JsonNode info = null;
+        String st = "setup";
         long lastShown = 0;
+        long stopMicros = -1;
+        long resumeMicros = -1;
+        // The guest's "vCPU" follows the VM: it stops at the source's STOP and runs again at the
+        // target's RESUME (or at the source's own RESUME if the migration fails and rolls back).
         while (true) {
-            info = source.qmp("query-migrate", null);
-            st = info.path("status").asText("none");
-            if (st.equals("completed") || st.equals("failed") || st.equals("cancelled")) {
+            long now = System.nanoTime();
+            if (stopMicros < 0) {
+                var stop = source.pollEventMicros("STOP");
+                if (stop.isPresent()) {
+                    stopMicros = stop.getAsLong();
+                    guest.pause();
+                }
+            }
+            if (stopMicros >= 0 && resumeMicros < 0) {
+                var resume = target.pollEventMicros("RESUME");
+                if (resume.isPresent()) {
+                    resumeMicros = resume.getAsLong();
+                    guest.resumeOn(target);
+                }
+            }
+            boolean finished = st.equals("completed") || st.equals("failed") || st.equals("cancelled");
+            if (!finished) {
+                info = source.qmp("query-migrate", null);
+                st = info.path("status").asText("none");
+                finished = st.equals("completed") || st.equals("failed") || st.equals("cancelled");
+            }
+            if (finished && (!st.equals("completed") || resumeMicros >= 0)) {
                 break;
             }
-            long now = System.nanoTime();
             if (now - lastShown > 100_000_000L) {
                 lastShown = now;
                 JsonNode ram = info.path("ram");
@@ -164,16 +200,16 @@ public final class LocalMigrationDemo {
                         ram.path("total").asLong() >> 20, stream.sent(), stream.echoed()));
             }
             if (now - t0 > 60_000_000_000L) {
-                return failed(source, target, "timed out waiting for the migration (status " + st + ")", queuesBefore, local);
+                resumeOnSourceIfPaused(guest, source, stopMicros, resumeMicros);
+                return failed(source, target, "timed out waiting for the migration (status " + st
+                        + (st.equals("completed") ? ", no RESUME from the target" : "") + ")", queuesBefore, local);
             }
-            Thread.sleep(1);
+            Thread.sleep(0, 200_000);
         }
         if (!st.equals("completed")) {
+            resumeOnSourceIfPaused(guest, source, stopMicros, resumeMicros);
             return failed(source, target, info.path("error-desc").asText(st), queuesBefore, local);
         }
-        guest.moveTo(target);
-        long stopMicros = source.awaitEventMicros("STOP", java.time.Duration.ofSeconds(10));
-        long resumeMicros = target.awaitEventMicros("RESUME", java.time.Duration.ofSeconds(10));
         double switchover = (resumeMicros - stopMicros) / 1000.0;
         double migrateMs = (resumeMicros - sentAtMicros) / 1000.0;
         double downtime = info.path("downtime").asDouble(Double.NaN);
@@ -184,17 +220,41 @@ public final class LocalMigrationDemo {
             log.warn("{} exited with status {}", source.name(), exit);
         }
         Thread.sleep(200);
+        long end = System.nanoTime();
         int queuesAfter = net.tapQueues();
         double gap = stream.takeWindowGapMillis();
         status.accept(String.format("round %d/%d: %s -> %s completed, switchover %.2f ms, largest gap %.1f ms",
                 round, total, source.name(), target.name(), switchover, gap));
         return new RoundResult(source.name(), target.name(), local, st, switchover, migrateMs, downtime, gap,
-                queuesBefore, queuesAfter, stream.sent() - sentBefore, stream.echoed() - echoedBefore, null);
+                queuesBefore, queuesAfter, stream.sent() - sentBefore, stream.echoed() - echoedBefore, null,
+                net.tapDropped() - droppedBefore,
+                new RoundResult.Phases(targetStart, t0, stopMicros * 1000 + nanosMinusWallMicros,
+                        resumeMicros * 1000 + nanosMinusWallMicros, end));
+    }
+
+    /** Losses in 25 ms steps by send time, relative to the target's RESUME (non-zero steps only). */
+    private static String lossTimeline(UdpEchoStream stream, RoundResult.Phases p) {
+        StringBuilder b = new StringBuilder("by send time in 25 ms steps (ms after RESUME: lost/largest echo latency):");
+        for (long t = p.targetStart(); t < p.end(); t += 25_000_000L) {
+            long lost = stream.lostSentBetween(t, t + 25_000_000L);
+            double latency = stream.maxLatencyMillisSentBetween(t, t + 25_000_000L);
+            if (lost > 0 || latency > 20) {
+                b.append(String.format(Locale.ROOT, " %d:%d/%.0fms", (t - p.resume()) / 1_000_000, lost, latency));
+            }
+        }
+        return b.toString();
+    }
+
+    /** A failed migration resumes the source (if it had stopped); so does the guest, on the source. */
+    private static void resumeOnSourceIfPaused(MigratingGuest guest, DemoVm source, long stopMicros, long resumeMicros) {
+        if (stopMicros >= 0 && resumeMicros < 0) {
+            guest.resumeOn(source);
+        }
     }
 
     private RoundResult failed(DemoVm source, DemoVm target, String why, int queuesBefore, boolean local) {
         return new RoundResult(source.name(), target.name(), local, "failed", 0, 0, 0, 0, queuesBefore, queuesBefore,
-                0, 0, why + " (source status: " + safeStatus(source) + ")");
+                0, 0, why + " (source status: " + safeStatus(source) + ")", 0, null);
     }
 
     private static String safeStatus(DemoVm vm) {
@@ -222,6 +282,21 @@ public final class LocalMigrationDemo {
                     x.tapQueuesBefore() + " / " + x.tapQueuesAfter());
             if (x.error() != null) {
                 out.println("  error: " + x.error());
+            }
+        }
+        if (r.lossByRound() != null && r.rounds().size() == r.lossByRound().size()) {
+            out.println();
+            out.println("Packets lost, by when they were sent:");
+            out.printf(Locale.ROOT, "| %-14s | %15s | %13s | %10s | %10s | %14s |%n", "round", "target start-up",
+                    "migrate setup", "switchover", "after", "tap dropped");
+            out.println("|----------------|-----------------|---------------|------------|------------|----------------|");
+            for (int i = 0; i < r.rounds().size(); i++) {
+                RoundResult x = r.rounds().get(i);
+                RoundResult.Loss l = r.lossByRound().get(i);
+                if (l != null) {
+                    out.printf(Locale.ROOT, "| %-14s | %15d | %13d | %10d | %10d | %14d |%n", x.from() + " -> " + x.to(),
+                            l.targetStartUp(), l.setup(), l.switchover(), l.after(), x.tapDropped());
+                }
             }
         }
         UdpEchoStream.Stats s = r.stream();

@@ -13,8 +13,9 @@ import java.nio.file.Path;
 /**
  * The demo's guest: the testkit's virtio-net driver and network responder, with its RAM in the
  * shared file and its "vCPU" a qtest link. Like a real guest, all its device state lives in guest
- * RAM and in the device, so moving it to the target VMM is only moving the link: the responder
- * stops, the link switches to the target's qtest connection, the responder carries on.
+ * RAM and in the device, so moving it to the target VMM is only moving the link. Like a vCPU, it
+ * stops when the source stops ({@link #pause()}) and runs again when the target resumes
+ * ({@link #resumeOn}); the link switches to the target's qtest connection in between.
  */
 public final class MigratingGuest implements AutoCloseable {
     private final QtestClient link;
@@ -23,6 +24,7 @@ public final class MigratingGuest implements AutoCloseable {
     private final byte[] ip;
     private NetResponder responder;
     private long answeredBefore;
+    private Throwable lastFailure;
 
     private MigratingGuest(QtestClient link, SharedFileGuestRam ram, VirtioNetDriver nic, byte[] ip) {
         this.link = link;
@@ -47,26 +49,39 @@ public final class MigratingGuest implements AutoCloseable {
         return nic.pairs();
     }
 
-    /** Moves the guest's link to {@code target}, which now runs the VM. */
-    public void moveTo(DemoVm target) {
-        answeredBefore += responder.answered();
-        responder.close();
-        link.switchTo(target.qtest());
+    /** The VM stopped (the source's STOP): the guest's "vCPU" stops with it. */
+    public void pause() {
+        if (responder != null) {
+            answeredBefore += responder.answered();
+            responder.close();
+            lastFailure = responder.failure();
+            responder = null;
+        }
+    }
+
+    /** The VM runs again in {@code vm} (the target's RESUME, or the source's after a failed migration). */
+    public void resumeOn(DemoVm vm) {
+        if (responder != null) {
+            pause();
+        }
+        link.switchTo(vm.qtest());
         responder = new NetResponder(nic, ip, DemoNetwork.ECHO_PORT).start();
     }
 
     public long answered() {
-        return answeredBefore + responder.answered();
+        NetResponder r = responder;
+        return answeredBefore + (r == null ? 0 : r.answered());
     }
 
     /** The failure that stopped the responder, if it stopped. */
     public Throwable failure() {
-        return responder.failure();
+        NetResponder r = responder;
+        return r == null ? lastFailure : r.failure();
     }
 
     @Override
     public void close() {
-        responder.close();
+        pause();
         ram.close();
     }
 }

@@ -24,6 +24,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import io.jvmm.core.os.CompilerThreads;
 import java.util.List;
 import java.util.Optional;
 
@@ -211,6 +212,7 @@ public final class Launcher {
     }
 
     private int runVm(VmConfig config) {
+        lowerCompilerPriority();
         EventBus events = new EventBus();
         try (PluginHost plugins = loadPlugins(events)) {
             VmPlan plan = plan(config, plugins);
@@ -254,6 +256,26 @@ public final class Launcher {
                 }
                 vm.close();
             }
+        }
+    }
+
+    /**
+     * Device threads before background compiles (see {@link CompilerThreads}); env JVMM_JIT_NICE sets
+     * the nice value (default 19, 0 leaves the compiler threads alone).
+     */
+    private void lowerCompilerPriority() {
+        String v = System.getenv().getOrDefault("JVMM_JIT_NICE", "19");
+        int nice;
+        try {
+            nice = Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            throw new UsageException("JVMM_JIT_NICE must be a number from 0 to 19, not '" + v + "'");
+        }
+        if (nice < 0 || nice > 19) {
+            throw new UsageException("JVMM_JIT_NICE must be a number from 0 to 19, not " + nice);
+        }
+        if (nice > 0) {
+            CompilerThreads.lowerOptimizingCompilers(nice);
         }
     }
 

@@ -54,6 +54,11 @@ public final class LibC {
             Linker.Option.firstVariadicArg(2));
     private static final MethodHandle LSEEK = downcall("lseek",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), CCS);
+    private static final MethodHandle SETPRIORITY = downcall("setpriority",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+            CCS);
+    /** {@code which} for {@link #setpriority}: on Linux, with a thread id it sets that one thread's nice value. */
+    public static final int PRIO_PROCESS = 0;
     private static final MethodHandle STRERROR = downcall("strerror",
             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
@@ -153,6 +158,17 @@ public final class LibC {
             MemorySegment state = arena.allocate(CAPTURE);
             int rc = (int) FCNTL.invokeExact(state, fd, F_GETFD);
             return rc >= 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** setpriority(2): with {@link #PRIO_PROCESS} and a thread id, one thread's nice value. */
+    public static void setpriority(int which, int who, int nice) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE);
+            int rc = (int) SETPRIORITY.invokeExact(state, which, who, nice);
+            check(rc, state, "setpriority(" + who + ", " + nice + ")");
         } catch (Throwable t) {
             throw rethrow(t);
         }

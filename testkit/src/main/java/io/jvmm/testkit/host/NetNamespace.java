@@ -88,6 +88,15 @@ public final class NetNamespace implements AutoCloseable {
         return Integer.parseInt(out.trim());
     }
 
+    /**
+     * One of the device's counters in {@code /sys/class/net/DEV/statistics}, e.g. {@code tx_dropped}:
+     * for a tap, frames the host sent towards the guest that the kernel dropped because the tap's
+     * queue was full (nobody read it in time).
+     */
+    public long deviceCounter(String dev, String counter) {
+        return Long.parseLong(exec("cat", "/sys/class/net/" + dev + "/statistics/" + counter).trim());
+    }
+
     /** True if the device exists in the namespace. */
     public boolean hasDevice(String dev) {
         try {

@@ -44,6 +44,10 @@ public final class UdpEchoStream implements AutoCloseable {
     private volatile long baseline;
     private final AtomicLong warmUpSent = new AtomicLong();
     private final AtomicLong warmUpEchoed = new AtomicLong();
+    /** When each sequence number was sent (System.nanoTime), to place losses in time; guarded by itself. */
+    private final SendLog sendLog = new SendLog();
+    /** When each sequence number's echo arrived (0: not yet). */
+    private final SendLog echoLog = new SendLog();
 
     /**
      * @param ns the namespace the host side lives in
@@ -93,8 +97,10 @@ public final class UdpEchoStream implements AutoCloseable {
             for (int i = 0; i < burst; i++) {
                 buf.clear();
                 buf.putLong(0, seq);
-                buf.putLong(8, System.nanoTime());
+                long at = System.nanoTime();
+                buf.putLong(8, at);
                 buf.limit(payloadSize);
+                sendLog.record(seq, at);
                 try {
                     flows.get((int) (seq % flows.size())).write(buf);
                 } catch (IOException e) {
@@ -157,6 +163,7 @@ public final class UdpEchoStream implements AutoCloseable {
             }
             seen.set((int) seq);
         }
+        echoLog.record(seq, now);
         long last = lastEchoNanos;
         if (last != 0 && now - last > largestGapNanos) {
             largestGapNanos = now - last;
@@ -245,6 +252,64 @@ public final class UdpEchoStream implements AutoCloseable {
         long e = echoed.get();
         return new Stats(s, e, Math.max(0, s - e), duplicates.get(), largestGapNanos / 1e6,
                 largestGapNanos == 0 ? 0 : (largestGapStartNanos - startNanos) / 1e6, rate, flows.size());
+    }
+
+    /**
+     * Packets sent between two instants ({@link System#nanoTime()} of this JVM) that were not echoed
+     * (yet): where in a run the losses happened, e.g. in a migration's setup or in its switchover.
+     */
+    public long lostSentBetween(long fromNanos, long toNanos) {
+        long b = baseline;
+        long end = sent.get();
+        long lost = 0;
+        synchronized (seen) {
+            for (long seq = b; seq < end && seq <= Integer.MAX_VALUE; seq++) {
+                long at = sendLog.at(seq);
+                if (at >= fromNanos && at < toNanos && !seen.get((int) seq)) {
+                    lost++;
+                }
+            }
+        }
+        return lost;
+    }
+
+    /**
+     * The longest time a packet sent between two instants took to come back (queueing in the tap,
+     * the VMM and the guest), in milliseconds; packets not echoed are left out.
+     */
+    public double maxLatencyMillisSentBetween(long fromNanos, long toNanos) {
+        long b = baseline;
+        long end = sent.get();
+        long max = 0;
+        for (long seq = b; seq < end; seq++) {
+            long at = sendLog.at(seq);
+            if (at >= fromNanos && at < toNanos) {
+                long back = echoLog.at(seq);
+                if (back != 0 && back != Long.MIN_VALUE) {
+                    max = Math.max(max, back - at);
+                }
+            }
+        }
+        return max / 1e6;
+    }
+
+    /** Send times by sequence number, in chunks so recording never copies. */
+    private static final class SendLog {
+        private static final int CHUNK = 1 << 16;
+        private final List<long[]> chunks = new ArrayList<>();
+
+        synchronized void record(long seq, long nanos) {
+            int c = (int) (seq / CHUNK);
+            while (chunks.size() <= c) {
+                chunks.add(new long[CHUNK]);
+            }
+            chunks.get(c)[(int) (seq % CHUNK)] = nanos;
+        }
+
+        synchronized long at(long seq) {
+            int c = (int) (seq / CHUNK);
+            return c < chunks.size() ? chunks.get(c)[(int) (seq % CHUNK)] : Long.MIN_VALUE;
+        }
     }
 
     /**
