@@ -210,6 +210,8 @@ public final class LocalMigrationDemo {
             resumeOnSourceIfPaused(guest, source, stopMicros, resumeMicros);
             return failed(source, target, info.path("error-desc").asText(st), queuesBefore, local);
         }
+        log.debug("{} -> {}: setup-time {} ms, x-setup {}, x-switchover {}", source.name(), target.name(),
+                info.path("setup-time"), info.path("x-setup"), info.path("x-switchover"));
         double switchover = (resumeMicros - stopMicros) / 1000.0;
         double migrateMs = (resumeMicros - sentAtMicros) / 1000.0;
         double downtime = info.path("downtime").asDouble(Double.NaN);
@@ -232,14 +234,19 @@ public final class LocalMigrationDemo {
                         resumeMicros * 1000 + nanosMinusWallMicros, end));
     }
 
-    /** Losses in 25 ms steps by send time, relative to the target's RESUME (non-zero steps only). */
+    /**
+     * Losses and the largest echo latency in 25 ms steps by send time, counted from {@code migrate}
+     * (steps with neither loss nor latency above 20 ms are left out).
+     */
     private static String lossTimeline(UdpEchoStream stream, RoundResult.Phases p) {
-        StringBuilder b = new StringBuilder("by send time in 25 ms steps (ms after RESUME: lost/largest echo latency):");
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+                "ms after migrate: STOP at %d, RESUME at %d; by send time in 25 ms steps, lost/largest echo latency:",
+                (p.stop() - p.migrate()) / 1_000_000, (p.resume() - p.migrate()) / 1_000_000));
         for (long t = p.targetStart(); t < p.end(); t += 25_000_000L) {
             long lost = stream.lostSentBetween(t, t + 25_000_000L);
             double latency = stream.maxLatencyMillisSentBetween(t, t + 25_000_000L);
             if (lost > 0 || latency > 20) {
-                b.append(String.format(Locale.ROOT, " %d:%d/%.0fms", (t - p.resume()) / 1_000_000, lost, latency));
+                b.append(String.format(Locale.ROOT, " %d:%d/%.0fms", (t - p.migrate()) / 1_000_000, lost, latency));
             }
         }
         return b.toString();

@@ -57,6 +57,9 @@ final class Qemu implements AutoCloseable {
             }
             Thread.sleep(5);
         }
+        // QEMU serves one client per monitor: it takes the next one only after its main loop has seen
+        // the probe hang up. A CI run once got "connection refused" right here; give it that moment.
+        Thread.sleep(100);
         return qemu;
     }
 

@@ -11,6 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class MigrationProgress {
     final long startNanos = System.nanoTime();
+    /** Source: channel open (after connecting), target's ACCEPT received. */
+    volatile long connectedNanos;
+    volatile long acceptedNanos;
     volatile long setupDoneNanos;
     volatile long stoppedNanos;
     volatile long ramDoneNanos;
@@ -56,6 +59,16 @@ final class MigrationProgress {
         ram.put("page-size", (long) StreamFormat.PAGE_SIZE);
         ram.put("x-mode", ramMode);
         m.put("ram", ram);
+        if (outgoing && acceptedNanos != 0) {
+            // where the setup time goes (the guest still runs): connect, the target's validation, warm-ups
+            Map<String, Object> su = new LinkedHashMap<>();
+            su.put("connect-us", us(connectedNanos - startNanos));
+            su.put("handshake-us", us(acceptedNanos - connectedNanos));
+            if (setupDoneNanos != 0) {
+                su.put("warm-up-us", us(setupDoneNanos - acceptedNanos));
+            }
+            m.put("x-setup", su);
+        }
         if (outgoing && stoppedNanos != 0) {
             Map<String, Object> sw = new LinkedHashMap<>();
             sw.put("stop-us", us(stoppedNanos - (setupDoneNanos != 0 ? setupDoneNanos : stoppedNanos)));

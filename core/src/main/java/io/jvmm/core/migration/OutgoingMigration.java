@@ -93,6 +93,7 @@ final class OutgoingMigration implements Runnable {
             LocalResources local = new LocalResources(host);
             Hello hello = hello(local);
             channel = transport.connect(address);
+            progress.connectedNanos = System.nanoTime();
             checkCancelled();
             MigrationChannel ch = channel;
             MigrationStreamWriter out = new MigrationStreamWriter(ch.output(), ch::sendDescriptors);
@@ -103,6 +104,7 @@ final class OutgoingMigration implements Runnable {
             out.writeRecord(RecordType.HELLO, ControlRecords.hello(hello));
             out.flush();
             List<String> handedOver = ControlRecords.accept(in.expect(RecordType.ACCEPT).payload());
+            progress.acceptedNanos = System.nanoTime();
             Set<String> offered = new HashSet<>();
             hello.offers().forEach(o -> offered.add(o.backendId()));
             if (!offered.containsAll(handedOver)) {

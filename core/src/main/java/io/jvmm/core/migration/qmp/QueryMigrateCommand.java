@@ -7,7 +7,7 @@ import io.jvmm.spi.qmp.QmpCommand;
 import jakarta.inject.Inject;
 import java.util.List;
 
-/** QMP {@code query-migrate}: Status of the current or last migration: {} before any; else status (setup, active, device, completed, failed, cancelling, cancelled), total-time, setup-time, downtime (ms), ram statistics, error-desc on failure, and x-switchover (stop, RAM, state sent, target load, ack in microseconds). */
+/** QMP {@code query-migrate}: Status of the current or last migration: {} before any; else status (setup, active, device, completed, failed, cancelling, cancelled), total-time, setup-time, downtime (ms), ram statistics, error-desc on failure, x-setup (connect, handshake, warm-up) and x-switchover (stop, RAM, state sent, target load, ack), in microseconds. */
 public final class QueryMigrateCommand implements QmpCommand {
     private final MigrationManager migration;
 
@@ -23,7 +23,7 @@ public final class QueryMigrateCommand implements QmpCommand {
 
     @Override
     public String description() {
-        return "Status of the current or last migration: {} before any; else status (setup, active, device, completed, failed, cancelling, cancelled), total-time, setup-time, downtime (ms), ram statistics, error-desc on failure, and x-switchover (stop, RAM, state sent, target load, ack in microseconds).";
+        return "Status of the current or last migration: {} before any; else status (setup, active, device, completed, failed, cancelling, cancelled), total-time, setup-time, downtime (ms), ram statistics, error-desc on failure, x-setup (connect, handshake, warm-up) and x-switchover (stop, RAM, state sent, target load, ack), in microseconds.";
     }
 
     @Override
