@@ -189,7 +189,11 @@ final class OutgoingMigration implements Runnable {
     /**
      * Saves every section repeatedly (for at most 20 ms) while the guest still runs, and discards the
      * result, so that the save after the stop runs compiled code: the first runs of any path are
-     * slow (cold JIT) and would count as downtime. Savers only read; each save holds the device lock.
+     * slow (cold JIT) and would count as downtime. Savers only read; each save holds the device lock,
+     * which the guest's own device accesses (the vCPU) need too. So the warm-up steps aside whenever
+     * the guest waits for that lock: a ReentrantLock released and taken again at once by the same
+     * thread lets a waiter starve, and a guest that cannot kick its NIC for 20 ms lets the tap queues
+     * fill towards their limit just before the switchover adds its own pause.
      */
     private void warmSavePath(List<Planned> plan) {
         long deadline = System.nanoTime() + 20_000_000;
@@ -197,10 +201,20 @@ final class OutgoingMigration implements Runnable {
             for (int round = 0; round < 500 && System.nanoTime() < deadline; round++) {
                 for (Planned p : plan) {
                     save(p);
+                    stepAsideForTheGuest();
                 }
             }
         } catch (RuntimeException e) {
             log.debug("warm-up save failed (the real save will report it): {}", e.getMessage());
+        }
+    }
+
+    /** Lets a thread waiting for the device lock take it before this one's next save. */
+    private void stepAsideForTheGuest() {
+        if (host.deviceLock() instanceof java.util.concurrent.locks.ReentrantLock r) {
+            for (int i = 0; i < 20 && r.hasQueuedThreads(); i++) {
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+            }
         }
     }
 
