@@ -21,6 +21,27 @@ final class AotTraining {
     private AotTraining() {
     }
 
+    /**
+     * Connects once the server listens: the socket file appears at bind(), a moment before listen(),
+     * and a connect in between is refused (seen in a CI build; the training VM then never got its
+     * quit and the build waited for its timeout).
+     */
+    private static SocketChannel connect(Path socket) throws IOException, InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                ch.connect(UnixDomainSocketAddress.of(socket));
+                return ch;
+            } catch (java.net.ConnectException e) {
+                ch.close();
+                if (attempt >= 500) {
+                    throw e;
+                }
+                Thread.sleep(10);
+            }
+        }
+    }
+
     /** Drives the VM behind {@code socket} once it appears; ends it with quit. */
     static Thread client(Path socket) {
         return Thread.ofPlatform().daemon().name("aot-training").start(() -> {
@@ -28,8 +49,7 @@ final class AotTraining {
                 for (int i = 0; i < 3000 && !Files.exists(socket); i++) {
                     Thread.sleep(10);
                 }
-                try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                    ch.connect(UnixDomainSocketAddress.of(socket));
+                try (SocketChannel ch = connect(socket)) {
                     BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch),
                             StandardCharsets.UTF_8));
                     Writer out = Channels.newWriter(ch, StandardCharsets.UTF_8);

@@ -3,7 +3,7 @@ package io.jvmm.plugin.virtio.net;
 import static io.jvmm.plugin.virtio.transport.VirtioPciLayout.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.jvmm.plugin.virtio.fakes.TestDriver.Ring;
+import io.jvmm.plugin.virtio.warmup.MiniDriver.Ring;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -4,9 +4,9 @@ import static io.jvmm.plugin.virtio.net.VirtioNetFeature.*;
 import static io.jvmm.plugin.virtio.transport.VirtioPciLayout.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.jvmm.plugin.virtio.fakes.FakeNetBackend;
+import io.jvmm.plugin.virtio.warmup.LoopbackNetBackend;
 import io.jvmm.plugin.virtio.fakes.RecordingStateStream;
-import io.jvmm.plugin.virtio.fakes.TestDriver.Ring;
+import io.jvmm.plugin.virtio.warmup.MiniDriver.Ring;
 import io.jvmm.plugin.virtio.transport.VirtioFeature;
 import io.jvmm.spi.net.Offloads;
 import io.jvmm.spi.vmstate.VmStateDescription;

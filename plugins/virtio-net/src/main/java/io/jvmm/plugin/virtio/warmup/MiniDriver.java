@@ -1,4 +1,4 @@
-package io.jvmm.plugin.virtio.fakes;
+package io.jvmm.plugin.virtio.warmup;
 
 import static io.jvmm.plugin.virtio.transport.VirtioPciLayout.*;
 
@@ -8,15 +8,16 @@ import io.jvmm.spi.pci.PciBarSpec;
 import io.jvmm.spi.pci.PciDevice;
 
 /**
- * A minimal virtio driver for unit tests, talking to the transport's BAR4 registers directly and
- * laying out split rings in fake guest RAM. Raw descriptor writes let tests build malformed rings.
+ * A minimal virtio driver for the data-path warm-up and the unit tests, talking to the transport's
+ * BAR4 registers directly and laying out split rings in scratch guest RAM. Raw descriptor writes let
+ * tests build malformed rings.
  */
-public final class TestDriver {
-    public final FakeGuestMemory mem;
+public final class MiniDriver {
+    public final ScratchGuestMemory mem;
     public final IoHandler modern;
     private long next = 0x10000;
 
-    public TestDriver(FakeGuestMemory mem, PciDevice device) {
+    public MiniDriver(ScratchGuestMemory mem, PciDevice device) {
         this.mem = mem;
         IoHandler m = null;
         for (PciBarSpec b : device.bars()) {
@@ -91,7 +92,7 @@ public final class TestDriver {
 
     /** A split ring the test drives: descriptors are handed out round-robin. */
     public static final class Ring {
-        public final TestDriver d;
+        public final MiniDriver d;
         public final int index;
         public final int size;
         public final long desc;
@@ -101,7 +102,7 @@ public final class TestDriver {
         private int availIdx;
         private int lastUsed;
 
-        Ring(TestDriver d, int index, int size, long desc, long avail, long used) {
+        Ring(MiniDriver d, int index, int size, long desc, long avail, long used) {
             this.d = d;
             this.index = index;
             this.size = size;

@@ -1,4 +1,4 @@
-package io.jvmm.plugin.virtio.fakes;
+package io.jvmm.plugin.virtio.warmup;
 
 import io.jvmm.spi.memory.GuestMemory;
 import io.jvmm.spi.memory.GuestMemoryException;
@@ -7,8 +7,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
-/** Guest RAM for tests: one FFM-allocated block at guest address 0, bounds-checked like the real one. */
-public final class FakeGuestMemory implements GuestMemory, AutoCloseable {
+/**
+ * Private "guest RAM" for the data-path warm-up and the unit tests: one FFM-allocated block at guest
+ * address 0, bounds-checked like the real one.
+ */
+public final class ScratchGuestMemory implements GuestMemory, AutoCloseable {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -16,7 +19,7 @@ public final class FakeGuestMemory implements GuestMemory, AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment ram;
 
-    public FakeGuestMemory(long size) {
+    public ScratchGuestMemory(long size) {
         ram = arena.allocate(size, 4096);
     }
 

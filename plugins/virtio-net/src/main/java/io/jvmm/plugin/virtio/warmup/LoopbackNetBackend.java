@@ -1,4 +1,4 @@
-package io.jvmm.plugin.virtio.fakes;
+package io.jvmm.plugin.virtio.warmup;
 
 import io.jvmm.spi.net.NetBackend;
 import io.jvmm.spi.net.NetQueue;
@@ -10,15 +10,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A backend that records what the NIC sends and lets a test push frames as its I/O thread would. */
-public final class FakeNetBackend implements NetBackend {
+/**
+ * A backend without a host side, for the data-path warm-up and the unit tests: it records what the NIC
+ * sends (tests read it; the warm-up clears it) and pushes frames into the NIC as a backend I/O thread would.
+ */
+public final class LoopbackNetBackend implements NetBackend {
     private final boolean vnetHeader;
     private final Offloads supported;
     private final List<NetQueue> queues = new ArrayList<>();
     public volatile int headerLength = 10;
     public volatile Offloads offloads = Offloads.NONE;
 
-    public FakeNetBackend(int queueCount, boolean vnetHeader, Offloads supported) {
+    public LoopbackNetBackend(int queueCount, boolean vnetHeader, Offloads supported) {
         this.vnetHeader = vnetHeader;
         this.supported = supported;
         for (int i = 0; i < queueCount; i++) {

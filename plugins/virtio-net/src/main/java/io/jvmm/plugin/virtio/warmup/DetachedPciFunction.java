@@ -1,4 +1,4 @@
-package io.jvmm.plugin.virtio.fakes;
+package io.jvmm.plugin.virtio.warmup;
 
 import io.jvmm.spi.memory.GuestMemory;
 import io.jvmm.spi.pci.PciCapabilitySpec;
@@ -8,17 +8,18 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A plugged function without a machine: config bytes built from the device's capabilities (enough
- * for the PCI cfg access capability), MSI-X on or off as the test says, interrupts recorded.
+ * A plugged function without a machine, for the data-path warm-up and the unit tests: config bytes
+ * built from the device's capabilities (enough for the PCI cfg access capability), MSI-X on or off as
+ * the caller says, interrupts recorded.
  */
-public final class FakePciFunction implements PciFunction {
+public final class DetachedPciFunction implements PciFunction {
     private final GuestMemory memory;
     private final byte[] config = new byte[256];
     public volatile boolean msixEnabled = true;
     public volatile boolean intx;
     public final List<Integer> msixNotified = new CopyOnWriteArrayList<>();
 
-    public FakePciFunction(GuestMemory memory, PciDevice device) {
+    public DetachedPciFunction(GuestMemory memory, PciDevice device) {
         this.memory = memory;
         for (PciCapabilitySpec cap : device.capabilities()) {
             config[cap.offset()] = (byte) cap.id();
