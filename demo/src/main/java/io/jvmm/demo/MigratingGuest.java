@@ -22,11 +22,10 @@ public final class MigratingGuest implements AutoCloseable {
     private final SharedFileGuestRam ram;
     private final VirtioNetDriver nic;
     private final byte[] ip;
-    private NetResponder responder;
-    private long answeredBefore;
-    private Throwable lastFailure;
+    private final NetResponder responder;
 
-    private MigratingGuest(QtestClient link, SharedFileGuestRam ram, VirtioNetDriver nic, byte[] ip) {
+    private MigratingGuest(QtestClient link, SharedFileGuestRam ram, VirtioNetDriver nic, byte[] ip, NetResponder responder) {
+        this.responder = responder;
         this.link = link;
         this.ram = ram;
         this.nic = nic;
@@ -40,8 +39,8 @@ public final class MigratingGuest implements AutoCloseable {
         VirtioNetDriver nic = new VirtioNetDriver(VirtioNetScenario.driver(vm.qtestVm(), fn), ram,
                 GuestPageAllocator.forQ35(ramSize));
         nic.start(pairs);
-        MigratingGuest g = new MigratingGuest(vm.qtest(), ram, nic, ip);
-        g.responder = new NetResponder(nic, ip, DemoNetwork.ECHO_PORT).start();
+        MigratingGuest g = new MigratingGuest(vm.qtest(), ram, nic, ip, new NetResponder(nic, ip, DemoNetwork.ECHO_PORT));
+        g.responder.start();
         return g;
     }
 
@@ -51,32 +50,26 @@ public final class MigratingGuest implements AutoCloseable {
 
     /** The VM stopped (the source's STOP): the guest's "vCPU" stops with it. */
     public void pause() {
-        if (responder != null) {
-            answeredBefore += responder.answered();
-            responder.close();
-            lastFailure = responder.failure();
-            responder = null;
-        }
+        responder.close();
     }
 
-    /** The VM runs again in {@code vm} (the target's RESUME, or the source's after a failed migration). */
+    /**
+     * The VM runs again in {@code vm} (the target's RESUME, or the source's after a failed migration).
+     * The same responder carries on, with what it had queued for transmission.
+     */
     public void resumeOn(DemoVm vm) {
-        if (responder != null) {
-            pause();
-        }
+        responder.close();
         link.switchTo(vm.qtest());
-        responder = new NetResponder(nic, ip, DemoNetwork.ECHO_PORT).start();
+        responder.start();
     }
 
     public long answered() {
-        NetResponder r = responder;
-        return answeredBefore + (r == null ? 0 : r.answered());
+        return responder.answered();
     }
 
     /** The failure that stopped the responder, if it stopped. */
     public Throwable failure() {
-        NetResponder r = responder;
-        return r == null ? lastFailure : r.failure();
+        return responder.failure();
     }
 
     @Override

@@ -46,7 +46,11 @@ final class DataPathWarmup {
         });
     }
 
-    static void run(int frames, boolean interrupts) {
+    /** Frames moved each way by one {@link #run}: {received, transmitted}. */
+    record Moved(long received, long transmitted) {
+    }
+
+    static Moved run(int frames, boolean interrupts) {
         try (ScratchGuestMemory mem = new ScratchGuestMemory(4 << 20)) {
             LoopbackNetBackend backend = new LoopbackNetBackend(1, true, new Offloads(true, true, true, true, true));
             VirtioNetConfig config = new VirtioNetConfig(MAC.clone(), false, OptionalInt.empty(), "on", -1, "pcie.0",
@@ -81,10 +85,13 @@ final class DataPathWarmup {
             byte[] withHeader = new byte[HEADER + frame.length];
             System.arraycopy(frame, 0, withHeader, HEADER, frame.length);
             LoopbackNetBackend.Queue queue = backend.queue(0);
+            long received = 0;
+            long transmitted = 0;
             for (int n = 0; n < frames; n++) {
                 // receive: the backend's thread fills a buffer; the driver takes it and posts it again
                 if (queue.deliver(withHeader)) {
                     int[] used = rx.takeUsed();
+                    received += used != null ? 1 : 0;
                     if (used != null) {
                         rx.post(new long[] {rxBuffers + (long) (n % (RING / 2)) * BUFFER, BUFFER, 1});
                     }
@@ -95,7 +102,7 @@ final class DataPathWarmup {
                 tx.post(new long[] {txBuffers + (long) (n % RING) * BUFFER, HEADER + frame.length, 0});
                 tx.kick();
                 while (tx.takeUsed() != null) {
-                    // completed
+                    transmitted++;
                 }
                 if ((n & 63) == 0) {
                     queue.sent.clear();
@@ -103,6 +110,7 @@ final class DataPathWarmup {
                 }
             }
             driver.write(VirtioPciLayout.COMMON_STATUS, 1, 0); // reset: the device lets go of the rings
+            return new Moved(received, transmitted);
         }
     }
 
