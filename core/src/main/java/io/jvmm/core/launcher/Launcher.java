@@ -213,6 +213,8 @@ public final class Launcher {
 
     private int runVm(VmConfig config) {
         lowerCompilerPriority();
+        GentleStart gentle = config.incoming().isPresent() ? GentleStart.begin(niceSetting("JVMM_INCOMING_NICE", 10))
+                : GentleStart.begin(0);
         EventBus events = new EventBus();
         try (PluginHost plugins = loadPlugins(events)) {
             VmPlan plan = plan(config, plugins);
@@ -231,6 +233,7 @@ public final class Launcher {
                 Thread.ofPlatform().daemon().name("vm-start").start(() -> {
                     try {
                         vm.start();
+                        gentle.done();
                     } catch (Exception | Error e) {
                         startFailure.set(e instanceof Exception ex ? ex : new IllegalStateException(e));
                         vm.requestShutdown("start-failed");
@@ -264,19 +267,25 @@ public final class Launcher {
      * the nice value (default 19, 0 leaves the compiler threads alone).
      */
     private void lowerCompilerPriority() {
-        String v = System.getenv().getOrDefault("JVMM_JIT_NICE", "19");
+        int nice = niceSetting("JVMM_JIT_NICE", 19);
+        if (nice > 0) {
+            CompilerThreads.lowerOptimizingCompilers(nice);
+        }
+    }
+
+    /** A nice value from the environment (0..19), or the default. */
+    private static int niceSetting(String name, int dflt) {
+        String v = System.getenv().getOrDefault(name, Integer.toString(dflt));
         int nice;
         try {
             nice = Integer.parseInt(v.strip());
         } catch (NumberFormatException e) {
-            throw new UsageException("JVMM_JIT_NICE must be a number from 0 to 19, not '" + v + "'");
+            throw new UsageException(name + " must be a number from 0 to 19, not '" + v + "'");
         }
         if (nice < 0 || nice > 19) {
-            throw new UsageException("JVMM_JIT_NICE must be a number from 0 to 19, not " + nice);
+            throw new UsageException(name + " must be a number from 0 to 19, not " + nice);
         }
-        if (nice > 0) {
-            CompilerThreads.lowerOptimizingCompilers(nice);
-        }
+        return nice;
     }
 
     /** A malformed jvmm command line (as opposed to a bad VM config). */
