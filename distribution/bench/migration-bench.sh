@@ -20,7 +20,8 @@ echo "machine: $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo 
 out=bench-results
 prev=
 for a in "$@"; do [ "$prev" = --out ] && out=$a; prev=$a; done
-"$jdk/bin/java" --enable-native-access=ALL-UNNAMED -Djvmm.home="$work/jvmm" -cp "$work/jvmm/lib/*" \
+# the JVM flags bin/jvmm gives the demo (serial GC: no concurrent GC threads on the 2 cores)
+"$jdk/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Djvmm.home="$work/jvmm" -cp "$work/jvmm/lib/*" \
   io.jvmm.demo.MigrationBench "$@"
 # one chart writer for every benchmark (BarChart.java, the JDK alone)
 "$jdk/bin/java" "$root/distribution/bench/BarChart.java" "$out/migration.png" \

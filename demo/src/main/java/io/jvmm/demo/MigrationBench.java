@@ -56,6 +56,8 @@ public final class MigrationBench {
         for (var v : variants.entrySet()) {
             System.err.println("== " + v.getKey() + ": " + reps + " migrations");
             LocalMigrationDemo.Report r = new LocalMigrationDemo(v.getValue(), line -> System.err.println("   " + line)).run();
+            // every round with its losses by phase, in the log: where a median comes from
+            LocalMigrationDemo.printSummary(r, System.err);
             rows.add(summarize(v.getKey(), r));
         }
         Files.createDirectories(out);
