@@ -5,7 +5,7 @@ import static io.jvmm.plugin.virtio.transport.VirtioPciLayout.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.jvmm.plugin.virtio.warmup.LoopbackNetBackend;
-import io.jvmm.plugin.virtio.fakes.RecordingStateStream;
+import io.jvmm.plugin.virtio.warmup.RecordingStateStream;
 import io.jvmm.plugin.virtio.warmup.MiniDriver.Ring;
 import io.jvmm.plugin.virtio.transport.VirtioFeature;
 import io.jvmm.spi.net.Offloads;

@@ -1,4 +1,4 @@
-package io.jvmm.plugin.virtio.fakes;
+package io.jvmm.plugin.virtio.warmup;
 
 import io.jvmm.spi.vmstate.StateReader;
 import io.jvmm.spi.vmstate.StateWriter;
@@ -6,7 +6,10 @@ import io.jvmm.spi.vmstate.VmStateException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Named fields in order, as the core's codec keeps them: a writer and a reader that checks names. */
+/**
+ * Named fields in order, as the core's codec keeps them: a writer and a reader that checks names. For
+ * the data-path warm-up (a save and load of its private device) and the unit tests.
+ */
 public final class RecordingStateStream implements StateWriter {
     public record Field(String name, Object value) {
     }
