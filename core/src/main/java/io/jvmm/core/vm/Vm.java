@@ -311,6 +311,9 @@ public final class Vm implements MigratableVm, AutoCloseable {
         for (Device d : reversed) {
             quietly("device " + d.id(), d::close);
         }
+        if (machine != null) {
+            quietly("machine", machine::close);
+        }
         List<NetBackend> backends = new ArrayList<>(netBackends.values());
         Collections.reverse(backends);
         for (NetBackend b : backends) {

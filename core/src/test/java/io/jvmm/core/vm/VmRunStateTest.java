@@ -50,6 +50,10 @@ class VmRunStateTest {
             context.serial().ifPresent(s -> log.add("serial " + s));
             assertThrows(IllegalStateException.class, () -> context.registerState("board", null));
             return new Machine() {
+                @Override
+                public void close() {
+                    log.add("machine closed");
+                }
             };
         }
     }
@@ -84,6 +88,15 @@ class VmRunStateTest {
             assertEquals(List.of("RESUME", "STOP", "RESUME"), events);
             assertEquals(List.of("board"), vm.stateEntries().stream().map(StateEntry::instanceId).toList());
         }
+    }
+
+    @Test
+    void closingTheVmClosesTheMachineOnce() throws Exception {
+        Vm vm = vm("-machine", "recording", "-m", "4M");
+        vm.start();
+        vm.close();
+        vm.close();
+        assertEquals(1, log.stream().filter("machine closed"::equals).count(), "closed once: " + log);
     }
 
     @Test

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * header only); config access through 0xcf8/0xcfc and the ECAM window the MCH's PCIEXBAR places;
  * fw_cfg at 0x510; COM1 at 0x3f8 when a serial backend is configured.
  */
-public final class Q35Machine implements Machine, AutoCloseable {
+public final class Q35Machine implements Machine {
     private static final Logger LOG = LoggerFactory.getLogger(Q35Machine.class);
     public static final String ROOT_BUS = "pcie.0";
     public static final int LPC_DEVFN = 0x1f << 3, AHCI_DEVFN = LPC_DEVFN | 2, SMBUS_DEVFN = LPC_DEVFN | 3;
