@@ -1,7 +1,6 @@
 package io.jvmm.testkit;
 
 import io.jvmm.testkit.mem.GuestRam;
-import io.jvmm.testkit.mem.QtestGuestRam;
 import io.jvmm.testkit.mem.SharedFileGuestRam;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -21,6 +21,6 @@ public final class CoreModules {
         return List.of(
                 new VmModule(plan, plugins, events),
                 new CoreQmpCommandsModule(),
-                new io.jvmm.core.migration.MigrationModule());
+                new io.jvmm.core.migration.qmp.MigrationModule());
     }
 }

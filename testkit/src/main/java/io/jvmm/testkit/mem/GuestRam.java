@@ -2,7 +2,7 @@ package io.jvmm.testkit.mem;
 
 /**
  * Guest RAM as the test (acting as the guest's CPU) sees it. Two ways in: through qtest requests
- * ({@link QtestGuestRam}, works everywhere) or through a mapping of the VMM's shared memory file
+ * ({@link io.jvmm.testkit.QtestGuestRam}, works everywhere) or through a mapping of the VMM's shared memory file
  * ({@link SharedFileGuestRam}, much faster, needs {@code memory-backend-file,share=on}). Values are
  * little-endian, as on x86.
  */

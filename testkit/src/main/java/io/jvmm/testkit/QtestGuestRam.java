@@ -1,6 +1,6 @@
-package io.jvmm.testkit.mem;
+package io.jvmm.testkit;
 
-import io.jvmm.testkit.QtestClient;
+import io.jvmm.testkit.mem.GuestRam;
 
 /**
  * Guest RAM through qtest requests: works with any VMM, one round trip per access. Single values use

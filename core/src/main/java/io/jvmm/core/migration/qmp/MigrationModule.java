@@ -1,17 +1,12 @@
-package io.jvmm.core.migration;
+package io.jvmm.core.migration.qmp;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
-import io.jvmm.core.migration.qmp.MigrateCancelCommand;
-import io.jvmm.core.migration.qmp.MigrateCommand;
-import io.jvmm.core.migration.qmp.MigrateIncomingCommand;
-import io.jvmm.core.migration.qmp.MigrateSetCapabilitiesCommand;
-import io.jvmm.core.migration.qmp.MigrateSetParametersCommand;
-import io.jvmm.core.migration.qmp.QueryMigrateCapabilitiesCommand;
-import io.jvmm.core.migration.qmp.QueryMigrateCommand;
-import io.jvmm.core.migration.qmp.QueryMigrateParametersCommand;
+import io.jvmm.core.migration.MigrationManager;
+import io.jvmm.core.migration.MigrationStatus;
+import io.jvmm.core.migration.VmMigrationHost;
 import io.jvmm.core.plugin.Registries;
 import io.jvmm.core.vm.MigratableVm;
 import io.jvmm.spi.lifecycle.RunState;
@@ -22,7 +17,8 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wires the migration engine into a VM: one {@link MigrationManager} per VM (created eagerly, so
+ * Wires the migration engine into a VM (it lives with the QMP commands it binds, so the engine's own
+ * package depends on nothing of its QMP face): one {@link MigrationManager} per VM (created eagerly, so
  * that {@code -incoming URI} starts listening as soon as the VM enters inmigrate), its QMP
  * commands, and the transports every plugin contributed.
  */
