@@ -154,8 +154,7 @@ public final class DemoVm implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             Optional<JsonNode> e = qmp.nextEvent(Duration.ofMillis(50));
             if (e.isPresent() && name.equals(e.get().path("event").asText())) {
-                JsonNode ts = e.get().path("timestamp");
-                return ts.path("seconds").asLong() * 1_000_000L + ts.path("microseconds").asLong();
+                return timestampMicros(e.get());
             }
         }
         throw new IllegalStateException(this.name + ": no " + name + " event within " + timeout.toMillis() + " ms");
@@ -169,11 +168,16 @@ public final class DemoVm implements AutoCloseable {
         Optional<JsonNode> e;
         while ((e = qmp.nextEvent(Duration.ZERO)).isPresent()) {
             if (name.equals(e.get().path("event").asText())) {
-                JsonNode ts = e.get().path("timestamp");
-                return OptionalLong.of(ts.path("seconds").asLong() * 1_000_000L + ts.path("microseconds").asLong());
+                return OptionalLong.of(timestampMicros(e.get()));
             }
         }
         return OptionalLong.empty();
+    }
+
+    /** An event's QMP timestamp in microseconds since the epoch. */
+    private static long timestampMicros(JsonNode event) {
+        JsonNode ts = event.path("timestamp");
+        return ts.path("seconds").asLong() * 1_000_000L + ts.path("microseconds").asLong();
     }
 
     public boolean alive() {

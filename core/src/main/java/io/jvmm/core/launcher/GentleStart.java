@@ -1,5 +1,6 @@
 package io.jvmm.core.launcher;
 
+import io.jvmm.core.os.CompilerThreads;
 import io.jvmm.core.os.ThreadNice;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -46,7 +47,7 @@ final class GentleStart {
         }
         int restored = 0;
         for (ThreadNice.Task t : ThreadNice.tasks()) {
-            if (t.nice() == nice && !t.name().startsWith("C2 CompilerThre") && ThreadNice.set(t.tid(), 0)) {
+            if (t.nice() == nice && !CompilerThreads.isOptimizingCompiler(t.name()) && ThreadNice.set(t.tid(), 0)) {
                 restored++;
             }
         }

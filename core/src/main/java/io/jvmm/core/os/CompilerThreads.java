@@ -1,11 +1,7 @@
 package io.jvmm.core.os;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +26,11 @@ public final class CompilerThreads {
     private CompilerThreads() {
     }
 
+    /** Whether a thread name (as /proc shows it) is one of HotSpot's C2 compiler threads. */
+    public static boolean isOptimizingCompiler(String threadName) {
+        return threadName.startsWith(C2_PREFIX);
+    }
+
     /**
      * Sets the nice value of this process's C2 compiler threads.
      *
@@ -37,27 +38,15 @@ public final class CompilerThreads {
      */
     public static List<Integer> lowerOptimizingCompilers(int nice) {
         List<Integer> changed = new ArrayList<>();
-        Path tasks = Path.of("/proc/self/task");
-        if (!Files.isDirectory(tasks)) {
-            return changed;
-        }
-        try (Stream<Path> list = Files.list(tasks)) {
-            for (Path task : (Iterable<Path>) list::iterator) {
-                String comm;
-                try {
-                    comm = Files.readString(task.resolve("comm")).strip();
-                } catch (IOException e) {
-                    continue; // the thread ended meanwhile
-                }
-                if (comm.startsWith(C2_PREFIX)) {
-                    int tid = Integer.parseInt(task.getFileName().toString());
-                    LibC.setpriority(LibC.PRIO_PROCESS, tid, nice);
-                    changed.add(tid);
+        for (ThreadNice.Task t : ThreadNice.tasks()) {
+            if (isOptimizingCompiler(t.name())) {
+                if (ThreadNice.set(t.tid(), nice)) {
+                    changed.add(t.tid());
+                } else {
+                    log.warn("could not lower the priority of JIT compiler thread {} (device threads may compete"
+                            + " with compiles on a busy host)", t.tid());
                 }
             }
-        } catch (IOException | NativeException e) {
-            log.warn("could not lower the JIT compiler threads' priority (device threads may compete with"
-                    + " compiles on a busy host): {}", e.getMessage());
         }
         log.debug("C2 compiler threads {} now at nice {}", changed, nice);
         return changed;

@@ -108,17 +108,25 @@ class LocalMigrationFailureTest {
         }
     }
 
+    /**
+     * Starts a local migration to a target that stops at an x-pause-at point, and waits until it is
+     * there (the source then waits for it: in setup, or stopped for the switchover).
+     */
+    private static void migrateUntilTheTargetPausesAt(MigrationRig rig, String point) throws Exception {
+        target(rig, MigrationRig.jvmm().env("JDK_JAVA_OPTIONS", "-Djvmm.migration.x-pause-at=" + point),
+                MigrationRig.SEED_TAP_INCOMING, MigrationRig.SEED_NIC);
+        MigrationRig.setUp(rig.sourceQmp, true, true);
+        MigrationRig.setUp(rig.targetQmp, true, true);
+        String uri = "unix:" + rig.sock("migration.sock");
+        ok(rig.targetQmp.execute("migrate-incoming", Map.of("uri", uri)));
+        ok(rig.sourceQmp.execute("migrate", Map.of("uri", uri)));
+        rig.awaitTargetLog("x-pause-at " + point, Duration.ofSeconds(30));
+    }
+
     /** The target is killed at an x-pause-at point; the source must come back. */
     private static void killTargetAt(String point, String prefix) throws Exception {
         try (MigrationRig rig = sourceUp(prefix)) {
-            target(rig, MigrationRig.jvmm().env("JDK_JAVA_OPTIONS", "-Djvmm.migration.x-pause-at=" + point),
-                    MigrationRig.SEED_TAP_INCOMING, MigrationRig.SEED_NIC);
-            MigrationRig.setUp(rig.sourceQmp, true, true);
-            MigrationRig.setUp(rig.targetQmp, true, true);
-            String uri = "unix:" + rig.sock("migration.sock");
-            ok(rig.targetQmp.execute("migrate-incoming", Map.of("uri", uri)));
-            ok(rig.sourceQmp.execute("migrate", Map.of("uri", uri)));
-            rig.awaitTargetLog("x-pause-at " + point, Duration.ofSeconds(30));
+            migrateUntilTheTargetPausesAt(rig, point);
             rig.killTarget();
             JsonNode info = MigrationRig.awaitFinal(rig.sourceQmp, Duration.ofSeconds(30));
             assertFailed(info, "the target closed the connection");
@@ -145,14 +153,7 @@ class LocalMigrationFailureTest {
     void migrateCancelDuringTheSwitchoverResumesTheSource() throws Exception {
         try (MigrationRig rig = sourceUp("migcan")) {
             // the target stops after the tap's descriptors arrived; cancel while the source waits
-            target(rig, MigrationRig.jvmm().env("JDK_JAVA_OPTIONS", "-Djvmm.migration.x-pause-at=load"),
-                    MigrationRig.SEED_TAP_INCOMING, MigrationRig.SEED_NIC);
-            MigrationRig.setUp(rig.sourceQmp, true, true);
-            MigrationRig.setUp(rig.targetQmp, true, true);
-            String uri = "unix:" + rig.sock("migration.sock");
-            ok(rig.targetQmp.execute("migrate-incoming", Map.of("uri", uri)));
-            ok(rig.sourceQmp.execute("migrate", Map.of("uri", uri)));
-            rig.awaitTargetLog("x-pause-at load", Duration.ofSeconds(30));
+            migrateUntilTheTargetPausesAt(rig, "load");
             assertEquals("finish-migrate", MigrationRig.runState(rig.sourceQmp), "stopped for the switchover");
             ok(rig.sourceQmp.execute("migrate_cancel"));
             JsonNode info = MigrationRig.awaitFinal(rig.sourceQmp, Duration.ofSeconds(30));

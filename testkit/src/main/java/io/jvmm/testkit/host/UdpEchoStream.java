@@ -259,13 +259,11 @@ public final class UdpEchoStream implements AutoCloseable {
      * (yet): where in a run the losses happened, e.g. in a migration's setup or in its switchover.
      */
     public long lostSentBetween(long fromNanos, long toNanos) {
-        long b = baseline;
-        long end = sent.get();
+        long end = Math.min(firstSentAtOrAfter(toNanos), (long) Integer.MAX_VALUE + 1);
         long lost = 0;
         synchronized (seen) {
-            for (long seq = b; seq < end && seq <= Integer.MAX_VALUE; seq++) {
-                long at = sendLog.at(seq);
-                if (at >= fromNanos && at < toNanos && !seen.get((int) seq)) {
+            for (long seq = firstSentAtOrAfter(fromNanos); seq < end; seq++) {
+                if (!seen.get((int) seq)) {
                     lost++;
                 }
             }
@@ -278,19 +276,33 @@ public final class UdpEchoStream implements AutoCloseable {
      * the VMM and the guest), in milliseconds; packets not echoed are left out.
      */
     public double maxLatencyMillisSentBetween(long fromNanos, long toNanos) {
-        long b = baseline;
-        long end = sent.get();
+        long end = firstSentAtOrAfter(toNanos);
         long max = 0;
-        for (long seq = b; seq < end; seq++) {
-            long at = sendLog.at(seq);
-            if (at >= fromNanos && at < toNanos) {
-                long back = echoLog.at(seq);
-                if (back != 0 && back != Long.MIN_VALUE) {
-                    max = Math.max(max, back - at);
-                }
+        for (long seq = firstSentAtOrAfter(fromNanos); seq < end; seq++) {
+            long back = echoLog.at(seq);
+            if (back != 0 && back != Long.MIN_VALUE) {
+                max = Math.max(max, back - sendLog.at(seq));
             }
         }
         return max / 1e6;
+    }
+
+    /**
+     * The first counted sequence number sent at or after {@code nanos} (or the next one to be sent):
+     * one sender thread records monotonic send times, so they grow with the sequence number.
+     */
+    private long firstSentAtOrAfter(long nanos) {
+        long lo = baseline;
+        long hi = sent.get();
+        while (lo < hi) {
+            long mid = (lo + hi) >>> 1;
+            if (sendLog.at(mid) < nanos) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** Send times by sequence number, in chunks so recording never copies. */

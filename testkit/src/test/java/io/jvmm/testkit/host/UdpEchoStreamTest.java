@@ -57,7 +57,9 @@ class UdpEchoStreamTest {
             });
             try (UdpEchoStream stream = new UdpEchoStream(ns, addr, 4, 2000, 64)) {
                 stream.start();
-                Thread.sleep(400);
+                Thread.sleep(200);
+                long middle = System.nanoTime();
+                Thread.sleep(200);
                 stream.stopSending();
                 stream.drain(2000);
                 UdpEchoStream.Stats s = stream.stats();
@@ -65,6 +67,14 @@ class UdpEchoStreamTest {
                 long expectedLost = (s.sent() + 6) / 10;
                 assertEquals(expectedLost, s.lost(), s.toString());
                 assertEquals(1, s.duplicates(), s.toString());
+                // placed in time: the whole run holds every loss, and two halves add up to it
+                assertEquals(s.lost(), stream.lostSentBetween(Long.MIN_VALUE, Long.MAX_VALUE));
+                long early = stream.lostSentBetween(Long.MIN_VALUE, middle);
+                long late = stream.lostSentBetween(middle, Long.MAX_VALUE);
+                assertTrue(early > 0 && late > 0, early + " + " + late);
+                assertEquals(s.lost(), early + late);
+                double latency = stream.maxLatencyMillisSentBetween(Long.MIN_VALUE, Long.MAX_VALUE);
+                assertTrue(latency > 0 && latency < 2000, "largest echo latency " + latency + " ms");
             } finally {
                 server.close();
                 echo.join(1000);

@@ -80,7 +80,8 @@ final class DataPathWarmup {
      * load of a device class links its lambdas and record methods, which on a target would happen inside
      * the switchover (its NIC section took 8-36 ms to load cold).
      */
-    private static void saveAndLoad(ScratchGuestMemory mem, Nic source, boolean interrupts, byte[] frame) {
+    private static void saveAndLoad(ScratchGuestMemory mem, ScratchGuestMemory copy, Nic source, boolean interrupts,
+            byte[] frame) {
         RecordingStateStream stream = new RecordingStateStream();
         source.device().pause();
         var saved = source.device().vmstate();
@@ -91,16 +92,14 @@ final class DataPathWarmup {
             }
         }
         source.device().resume();
-        try (ScratchGuestMemory copy = new ScratchGuestMemory(mem.size())) {
-            copy.slice(0, mem.size()).copyFrom(mem.slice(0, mem.size())); // the rings, as shared RAM would have them
-            Nic target = Nic.on(copy, interrupts);
-            target.device().pause();
-            var d = target.device().vmstate();
-            var in = stream.reader();
-            d.loader().load(in, d.version());
-            target.device().resume();
-            target.backend().queue(0).deliver(frame);
-        }
+        copy.slice(0, mem.size()).copyFrom(mem.slice(0, mem.size())); // the rings, as shared RAM would have them
+        Nic target = Nic.on(copy, interrupts);
+        target.device().pause();
+        var d = target.device().vmstate();
+        var in = stream.reader();
+        d.loader().load(in, d.version());
+        target.device().resume();
+        target.backend().queue(0).deliver(frame);
     }
 
     static Moved run(int frames, boolean interrupts) {
@@ -158,8 +157,10 @@ final class DataPathWarmup {
                     function.msixNotified.clear();
                 }
             }
-            for (int i = 0; i < SAVE_LOAD_ROUNDS; i++) {
-                saveAndLoad(mem, nic, interrupts, withHeader);
+            try (ScratchGuestMemory copy = new ScratchGuestMemory(mem.size())) {
+                for (int i = 0; i < SAVE_LOAD_ROUNDS; i++) {
+                    saveAndLoad(mem, copy, nic, interrupts, withHeader);
+                }
             }
             driver.write(VirtioPciLayout.COMMON_STATUS, 1, 0); // reset: the device lets go of the rings
             return new Moved(received, transmitted);
