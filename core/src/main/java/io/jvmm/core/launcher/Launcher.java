@@ -212,20 +212,30 @@ public final class Launcher {
     }
 
     private int runVm(VmConfig config) {
-        lowerCompilerPriority();
-        GentleStart gentle = config.incoming().isPresent() ? GentleStart.begin(niceSetting("JVMM_INCOMING_NICE", 10))
-                : GentleStart.begin(0);
+        StartupTimeline timeline = new StartupTimeline();
+        int jitNice = niceSetting("JVMM_JIT_NICE", 19);
+        boolean incoming = config.incoming().isPresent();
+        GentleStart gentle = GentleStart.begin(incoming ? niceSetting("JVMM_INCOMING_NICE", 10) : 0);
+        if (incoming) {
+            // compiles of the target's start-up code must not compete with the source either
+            lowerCompilerPriority(jitNice);
+        }
         EventBus events = new EventBus();
+        timeline.mark("configuration");
         try (PluginHost plugins = loadPlugins(events)) {
+            timeline.mark("plugins");
             VmPlan plan = plan(config, plugins);
             Injector injector = Guice.createInjector(CoreModules.all(plan, plugins, events));
             Vm vm = injector.getInstance(Vm.class);
+            timeline.mark("VM assembly");
             List<QmpServer> servers = new ArrayList<>();
             try {
                 QmpDispatcher dispatcher = injector.getInstance(QmpDispatcher.class);
                 for (String q : config.qmp()) {
                     servers.add(QmpServer.start(Path.of(q.substring("unix:".length())), dispatcher, events));
                 }
+                timeline.mark("QMP");
+                timeline.log();
                 Signals.onTermination(() -> vm.requestShutdown("host-signal"));
                 // Started on its own thread: an accelerator may block while starting (waiting for its
                 // qtest driver), and SIGTERM must still end jvmm then; closing the VM unblocks it.
@@ -234,6 +244,9 @@ public final class Launcher {
                     try {
                         vm.start();
                         gentle.done();
+                        if (!incoming) {
+                            lowerCompilerPriority(jitNice);
+                        }
                     } catch (Exception | Error e) {
                         startFailure.set(e instanceof Exception ex ? ex : new IllegalStateException(e));
                         vm.requestShutdown("start-failed");
@@ -263,11 +276,11 @@ public final class Launcher {
     }
 
     /**
-     * Device threads before background compiles (see {@link CompilerThreads}); env JVMM_JIT_NICE sets
-     * the nice value (default 19, 0 leaves the compiler threads alone).
+     * Device threads before background compiles (see {@link CompilerThreads}); {@code nice} 0 leaves
+     * the compiler threads alone. A VMM that is not waiting for a migration does this once its VM has
+     * started, off the way to the QMP greeting: binding the first native call costs 40-100 ms.
      */
-    private void lowerCompilerPriority() {
-        int nice = niceSetting("JVMM_JIT_NICE", 19);
+    private static void lowerCompilerPriority(int nice) {
         if (nice > 0) {
             CompilerThreads.lowerOptimizingCompilers(nice);
         }

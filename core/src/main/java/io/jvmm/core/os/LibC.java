@@ -35,32 +35,66 @@ public final class LibC {
             CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CCS = Linker.Option.captureCallState("errno");
 
-    private static final MethodHandle OPEN = downcall("open",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-            CCS, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = downcall("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CCS);
-    private static final MethodHandle FTRUNCATE = downcall("ftruncate",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), CCS);
-    private static final MethodHandle MEMFD_CREATE = downcall("memfd_create",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), CCS);
-    private static final MethodHandle MMAP = downcall("mmap",
-            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
-                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), CCS);
-    private static final MethodHandle MUNMAP = downcall("munmap",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CCS);
-    private static final MethodHandle FCNTL = downcall("fcntl",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CCS,
-            Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle LSEEK = downcall("lseek",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), CCS);
-    private static final MethodHandle SETPRIORITY = downcall("setpriority",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-            CCS);
+    // Each function is bound on first use, in its own holder class (the JVM initializes a class when
+    // it is first touched, once, thread-safely, and the handle stays a constant the JIT can inline).
+    // Binding a downcall generates classes that no class-data cache keeps: 5-25 ms each at start-up,
+    // about 110 ms for all of these at once, while a VM without devices needs only setpriority.
+    private static final class Open {
+        static final MethodHandle H = downcall("open",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                CCS, Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Close {
+        static final MethodHandle H = downcall("close",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CCS);
+    }
+
+    private static final class Ftruncate {
+        static final MethodHandle H = downcall("ftruncate",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), CCS);
+    }
+
+    private static final class MemfdCreate {
+        static final MethodHandle H = downcall("memfd_create",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), CCS);
+    }
+
+    private static final class Mmap {
+        static final MethodHandle H = downcall("mmap",
+                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), CCS);
+    }
+
+    private static final class Munmap {
+        static final MethodHandle H = downcall("munmap",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CCS);
+    }
+
+    private static final class Fcntl {
+        static final MethodHandle H = downcall("fcntl",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), CCS,
+                Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class Lseek {
+        static final MethodHandle H = downcall("lseek",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), CCS);
+    }
+
+    private static final class Setpriority {
+        static final MethodHandle H = downcall("setpriority",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                CCS);
+    }
+
+    private static final class Strerror {
+        static final MethodHandle H = downcall("strerror",
+                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    }
+
     /** {@code which} for {@link #setpriority}: on Linux, with a thread id it sets that one thread's nice value. */
     public static final int PRIO_PROCESS = 0;
-    private static final MethodHandle STRERROR = downcall("strerror",
-            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
     private LibC() {
     }
@@ -75,7 +109,7 @@ public final class LibC {
     public static int open(String path, int flags, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags, mode);
+            int fd = (int) Open.H.invokeExact(state, arena.allocateFrom(path), flags, mode);
             return check(fd, state, "open(" + path + ")");
         } catch (Throwable t) {
             throw rethrow(t);
@@ -85,7 +119,7 @@ public final class LibC {
     public static int memfdCreate(String name) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            int fd = (int) MEMFD_CREATE.invokeExact(state, arena.allocateFrom(name), MFD_CLOEXEC);
+            int fd = (int) MemfdCreate.H.invokeExact(state, arena.allocateFrom(name), MFD_CLOEXEC);
             return check(fd, state, "memfd_create");
         } catch (Throwable t) {
             throw rethrow(t);
@@ -95,7 +129,7 @@ public final class LibC {
     public static void ftruncate(int fd, long size) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            int rc = (int) FTRUNCATE.invokeExact(state, fd, size);
+            int rc = (int) Ftruncate.H.invokeExact(state, fd, size);
             check(rc, state, "ftruncate");
         } catch (Throwable t) {
             throw rethrow(t);
@@ -106,7 +140,7 @@ public final class LibC {
     public static long fileSize(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            long size = (long) LSEEK.invokeExact(state, fd, 0L, 2 /* SEEK_END */);
+            long size = (long) Lseek.H.invokeExact(state, fd, 0L, 2 /* SEEK_END */);
             if (size < 0) {
                 throw new NativeException("lseek", errno(state));
             }
@@ -120,7 +154,7 @@ public final class LibC {
     public static long mmap(long fixedAddress, long length, int prot, int flags, int fd, long offset) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            MemorySegment addr = (MemorySegment) MMAP.invokeExact(state, MemorySegment.ofAddress(fixedAddress),
+            MemorySegment addr = (MemorySegment) Mmap.H.invokeExact(state, MemorySegment.ofAddress(fixedAddress),
                     length, prot, flags, fd, offset);
             if (addr.address() == -1L) {
                 throw new NativeException("mmap(" + length + " bytes)", errno(state));
@@ -134,7 +168,7 @@ public final class LibC {
     public static void munmap(long address, long length) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            int rc = (int) MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), length);
+            int rc = (int) Munmap.H.invokeExact(state, MemorySegment.ofAddress(address), length);
             check(rc, state, "munmap");
         } catch (Throwable t) {
             throw rethrow(t);
@@ -145,7 +179,7 @@ public final class LibC {
     public static void close(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            int rc = (int) CLOSE.invokeExact(state, fd);
+            int rc = (int) Close.H.invokeExact(state, fd);
             check(rc, state, "close(" + fd + ")");
         } catch (Throwable t) {
             throw rethrow(t);
@@ -156,7 +190,7 @@ public final class LibC {
     public static boolean isOpen(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            int rc = (int) FCNTL.invokeExact(state, fd, F_GETFD);
+            int rc = (int) Fcntl.H.invokeExact(state, fd, F_GETFD);
             return rc >= 0;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -167,7 +201,7 @@ public final class LibC {
     public static void setpriority(int which, int who, int nice) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CAPTURE);
-            int rc = (int) SETPRIORITY.invokeExact(state, which, who, nice);
+            int rc = (int) Setpriority.H.invokeExact(state, which, who, nice);
             check(rc, state, "setpriority(" + who + ", " + nice + ")");
         } catch (Throwable t) {
             throw rethrow(t);
@@ -176,7 +210,7 @@ public final class LibC {
 
     public static String strerror(int errno) {
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment s = (MemorySegment) Strerror.H.invokeExact(errno);
             return s.reinterpret(256).getString(0);
         } catch (Throwable t) {
             return "errno " + errno;

@@ -6,7 +6,8 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.Reader;
-import java.net.Socket;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -25,7 +26,7 @@ final class QmpConnection implements EventBus.Listener {
     private static final int QUEUE = 1024;
     private static final String CLOSE = new String("close");
 
-    private final Socket socket;
+    private final SocketChannel socket;
     private final QmpDispatcher dispatcher;
     private final EventBus events;
     private final QmpDispatcher.Session session = new QmpDispatcher.Session();
@@ -35,7 +36,7 @@ final class QmpConnection implements EventBus.Listener {
     private volatile boolean closed;
     private Thread writer;
 
-    QmpConnection(Socket socket, QmpDispatcher dispatcher, EventBus events, String name, Runnable onClose) {
+    QmpConnection(SocketChannel socket, QmpDispatcher dispatcher, EventBus events, String name, Runnable onClose) {
         this.socket = socket;
         this.dispatcher = dispatcher;
         this.events = events;
@@ -52,7 +53,7 @@ final class QmpConnection implements EventBus.Listener {
         events.subscribe(this);
         try {
             send(QmpJson.greeting());
-            InputStream in = socket.getInputStream();
+            InputStream in = Channels.newInputStream(socket);
             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
             JsonFramer framer = new JsonFramer(MAX_MESSAGE);
             char[] buf = new char[8192];
@@ -95,7 +96,7 @@ final class QmpConnection implements EventBus.Listener {
 
     private void writeLoop() {
         try {
-            OutputStream out = socket.getOutputStream();
+            OutputStream out = Channels.newOutputStream(socket);
             while (true) {
                 String m = outbox.take();
                 if (m == CLOSE) {

@@ -30,8 +30,13 @@ public final class QmpJson {
     private QmpJson() {
     }
 
+    /** The greeting every client gets first; the same for the life of the process. */
     public static String greeting() {
-        return write(Map.of("QMP", ordered("version", version(), "capabilities", List.of())));
+        return Greeting.TEXT;
+    }
+
+    private static final class Greeting {
+        static final String TEXT = write(Map.of("QMP", ordered("version", version(), "capabilities", List.of())));
     }
 
     public static Map<String, Object> version() {

@@ -2,36 +2,45 @@ package io.jvmm.core.qmp;
 
 import io.jvmm.core.event.EventBus;
 import java.io.IOException;
-import java.net.SocketException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.newsclub.net.unix.AFUNIXServerSocket;
-import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A QMP server on one UNIX socket with mode 0600. A stale socket
  * file (no one listening) is replaced; a live one is an error. Closing removes the file.
+ *
+ * <p>It uses the JDK's own UNIX-domain channels: QMP passes no descriptors, and junixsocket (which
+ * the migration transport needs for SCM_RIGHTS) unpacks and loads a native library first, about
+ * 45 ms of every start-up.
  */
 public final class QmpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QmpServer.class);
     private static final int MAX_CLIENTS = 32;
+    /** sun_path holds 108 bytes with the terminating NUL. */
+    private static final int MAX_SOCKET_PATH = 107;
 
     private final Path path;
-    private final AFUNIXServerSocket server;
+    private final ServerSocketChannel server;
     private final QmpDispatcher dispatcher;
     private final EventBus events;
     private final Set<QmpConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger counter = new AtomicInteger();
     private volatile boolean closed;
 
-    private QmpServer(Path path, AFUNIXServerSocket server, QmpDispatcher dispatcher, EventBus events) {
+    private QmpServer(Path path, ServerSocketChannel server, QmpDispatcher dispatcher, EventBus events) {
         this.path = path;
         this.server = server;
         this.dispatcher = dispatcher;
@@ -46,13 +55,9 @@ public final class QmpServer implements AutoCloseable {
             throw new IOException("QMP socket " + path + ": directory " + dir + " does not exist");
         }
         removeStale(target);
-        AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            // Binding creates the file with mode 0777 & ~umask; with the usual umask 022 nobody else
-            // may connect (that needs write permission) until the chmod right after. Binding
-            // elsewhere and renaming is not an option: junixsocket closes a server whose file moved.
-            server.bind(AFUNIXSocketAddress.of(target));
-            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
+            bindPrivate(server, target);
         } catch (IOException | RuntimeException e) {
             server.close();
             throw new IOException("QMP socket " + path + ": " + e.getMessage(), e);
@@ -63,6 +68,28 @@ public final class QmpServer implements AutoCloseable {
         return qmp;
     }
 
+    /**
+     * Binds {@code target} so that no other user can ever connect: binding creates the file with mode
+     * 0777 & ~umask, so the socket is bound under a temporary name, made 0600, then renamed into place
+     * (a rename keeps the listening socket; the JDK does not tie the channel to its file name). A
+     * temporary name too long for a socket address falls back to bind-then-chmod.
+     */
+    private static void bindPrivate(ServerSocketChannel server, Path target) throws IOException {
+        Path temp = target.resolveSibling(".qmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime() % 100000);
+        if (temp.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
+            server.bind(UnixDomainSocketAddress.of(target));
+            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
+            return;
+        }
+        try {
+            server.bind(UnixDomainSocketAddress.of(temp));
+            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
     private static void removeStale(Path target) throws IOException {
         if (!Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
@@ -70,9 +97,9 @@ public final class QmpServer implements AutoCloseable {
         if (!isSocket(target)) {
             throw new IOException("QMP socket " + target + ": a file that is not a socket is in the way");
         }
-        try (AFUNIXSocket probe = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(target))) {
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(target))) {
             throw new IOException("QMP socket " + target + " is in use by another process");
-        } catch (SocketException e) {
+        } catch (ConnectException e) {
             LOG.debug("replacing stale socket {}", target);
             Files.deleteIfExists(target);
         }
@@ -90,7 +117,7 @@ public final class QmpServer implements AutoCloseable {
     private void acceptLoop() {
         while (!closed) {
             try {
-                AFUNIXSocket client = server.accept();
+                SocketChannel client = server.accept();
                 if (connections.size() >= MAX_CLIENTS) {
                     LOG.warn("QMP {}: more than {} clients; refusing one", path, MAX_CLIENTS);
                     client.close();
@@ -104,7 +131,7 @@ public final class QmpServer implements AutoCloseable {
                 connections.add(c);
                 c.start();
             } catch (IOException e) {
-                if (closed || server.isClosed()) {
+                if (closed || !server.isOpen()) {
                     break;
                 }
                 LOG.warn("QMP {}: accept failed: {}", path, e.toString());

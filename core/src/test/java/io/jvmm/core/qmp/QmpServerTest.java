@@ -171,6 +171,31 @@ class QmpServerTest {
     }
 
     @Test
+    void theSocketIsBoundPrivatelyAndRenamedIntoPlaceLeavingNothingElse() throws IOException {
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(sock), files.toList(), "no temporary socket file may be left behind");
+        }
+        try (Client c = new Client()) {
+            assertEquals(2, c.read().get("QMP").get("version").get("qemu").get("minor").asInt());
+        }
+    }
+
+    @Test
+    void aPathTooLongForATemporaryNameIsStillBoundPrivately() throws IOException {
+        // the target (106 bytes) fits a socket address (at most 107), its temporary sibling would not
+        Path deep = Files.createDirectories(dir.resolve("d".repeat(104 - dir.toString().length() - 1)));
+        Path longSock = deep.resolve("q");
+        assertEquals(106, longSock.toString().length());
+        QmpServer other = QmpServer.start(longSock, null, events);
+        try {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(longSock)));
+        } finally {
+            other.close();
+        }
+        assertFalse(Files.exists(longSock));
+    }
+
+    @Test
     void aLiveSocketIsNotTakenOver() {
         IOException e = assertThrows(IOException.class, () -> QmpServer.start(sock, null, events));
         assertEquals("QMP socket " + sock + " is in use by another process", e.getMessage());
