@@ -212,6 +212,12 @@ public final class LocalMigrationDemo {
         }
         log.debug("{} -> {}: setup-time {} ms, x-setup {}, x-switchover {}", source.name(), target.name(),
                 info.path("setup-time"), info.path("x-setup"), info.path("x-switchover"));
+        if (log.isDebugEnabled()) {
+            // the target logs its load time per section once it runs (after the RESUME, so no downtime)
+            Thread.sleep(50);
+            target.stderr().lines().filter(l -> l.contains("incoming migration completed"))
+                    .forEach(l -> log.debug("{}: {}", target.name(), l));
+        }
         double switchover = (resumeMicros - stopMicros) / 1000.0;
         double migrateMs = (resumeMicros - sentAtMicros) / 1000.0;
         double downtime = info.path("downtime").asDouble(Double.NaN);
