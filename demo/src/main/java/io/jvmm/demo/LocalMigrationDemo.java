@@ -66,10 +66,12 @@ public final class LocalMigrationDemo {
                     status.accept(String.format("round %d/%d: starting target VM %s%s", round, total, next,
                             local ? " (incoming-fds=on)" : " (old way: opens its own tap queues)"));
                     long targetStart = System.nanoTime();
+                    long[] droppedAtStart = {net.tapDropped(), guest.dropped()};
                     DemoVm target = DemoVm.start("vm-" + next, net, opts, true, local);
                     started.add(target);
                     live.add(0, target);
-                    RoundResult r = migrate(round, total, current, target, guest, stream, net, local, targetStart);
+                    RoundResult r = migrate(round, total, current, target, guest, stream, net, local, targetStart,
+                            droppedAtStart);
                     results.add(r);
                     if (!"completed".equals(r.status())) {
                         break;
@@ -88,7 +90,7 @@ public final class LocalMigrationDemo {
                     }
                     loss.add(p == null ? null : new RoundResult.Loss(stream.lostSentBetween(p.targetStart(), p.migrate()),
                             stream.lostSentBetween(p.migrate(), p.stop()), stream.lostSentBetween(p.stop(), p.resume()),
-                            stream.lostSentBetween(p.resume(), p.end())));
+                            stream.lostSentBetween(p.resume(), p.end()), stream.refusedSentBetween(p.targetStart(), p.end())));
                 }
                 return new Report(results, stream.stats(), guest.answered(), opts.queues(), stream.warmUp(), loss);
             } finally {
@@ -142,13 +144,13 @@ public final class LocalMigrationDemo {
     }
 
     private RoundResult migrate(int round, int total, DemoVm source, DemoVm target, MigratingGuest guest,
-            UdpEchoStream stream, DemoNetwork net, boolean local, long targetStart) throws Exception {
+            UdpEchoStream stream, DemoNetwork net, boolean local, long targetStart, long[] droppedAtStart)
+            throws Exception {
         String uri = "unix:" + target.dir().resolve("migration.sock");
         source.configureMigration(local);
         target.configureMigration(local);
         target.qmp("migrate-incoming", Json.object().put("uri", uri));
         int queuesBefore = net.tapQueues();
-        long droppedBefore = net.tapDropped();
         source.clearEvents();
         target.clearEvents();
         stream.takeWindowGapMillis();
@@ -235,7 +237,7 @@ public final class LocalMigrationDemo {
                 round, total, source.name(), target.name(), switchover, gap));
         return new RoundResult(source.name(), target.name(), local, st, switchover, migrateMs, downtime, gap,
                 queuesBefore, queuesAfter, stream.sent() - sentBefore, stream.echoed() - echoedBefore, null,
-                net.tapDropped() - droppedBefore,
+                net.tapDropped() - droppedAtStart[0], guest.dropped() - droppedAtStart[1],
                 new RoundResult.Phases(targetStart, t0, stopMicros * 1000 + nanosMinusWallMicros,
                         resumeMicros * 1000 + nanosMinusWallMicros, end));
     }
@@ -267,7 +269,7 @@ public final class LocalMigrationDemo {
 
     private RoundResult failed(DemoVm source, DemoVm target, String why, int queuesBefore, boolean local) {
         return new RoundResult(source.name(), target.name(), local, "failed", 0, 0, 0, 0, queuesBefore, queuesBefore,
-                0, 0, why + " (source status: " + safeStatus(source) + ")", 0, null);
+                0, 0, why + " (source status: " + safeStatus(source) + ")", 0, 0, null);
     }
 
     private static String safeStatus(DemoVm vm) {
@@ -300,15 +302,18 @@ public final class LocalMigrationDemo {
         if (r.lossByRound() != null && r.rounds().size() == r.lossByRound().size()) {
             out.println();
             out.println("Packets lost, by when they were sent:");
-            out.printf(Locale.ROOT, "| %-14s | %15s | %13s | %10s | %10s | %14s |%n", "round", "target start-up",
-                    "migrate setup", "switchover", "after", "tap dropped");
-            out.println("|----------------|-----------------|---------------|------------|------------|----------------|");
+            out.printf(Locale.ROOT, "| %-14s | %15s | %13s | %10s | %10s | %11s | %13s | %12s |%n", "round",
+                    "target start-up", "migrate setup", "switchover", "after", "tap dropped", "guest dropped",
+                    "host refused");
+            out.println("|----------------|-----------------|---------------|------------|------------|-------------|"
+                    + "---------------|--------------|");
             for (int i = 0; i < r.rounds().size(); i++) {
                 RoundResult x = r.rounds().get(i);
                 RoundResult.Loss l = r.lossByRound().get(i);
                 if (l != null) {
-                    out.printf(Locale.ROOT, "| %-14s | %15d | %13d | %10d | %10d | %14d |%n", x.from() + " -> " + x.to(),
-                            l.targetStartUp(), l.setup(), l.switchover(), l.after(), x.tapDropped());
+                    out.printf(Locale.ROOT, "| %-14s | %15d | %13d | %10d | %10d | %11d | %13d | %12d |%n",
+                            x.from() + " -> " + x.to(), l.targetStartUp(), l.setup(), l.switchover(), l.after(),
+                            x.tapDropped(), x.guestDropped(), l.hostRefused());
                 }
             }
         }

@@ -67,6 +67,11 @@ public final class MigratingGuest implements AutoCloseable {
         return responder.answered();
     }
 
+    /** Replies dropped because the transmit ring and the backlog were full (the VMM was not taking them). */
+    public long dropped() {
+        return responder.dropped();
+    }
+
     /** The failure that stopped the responder, if it stopped. */
     public Throwable failure() {
         return responder.failure();

@@ -9,13 +9,16 @@ package io.jvmm.demo;
  * @param downtimeMillis the downtime the source itself reports in {@code query-migrate}
  * @param largestGapMillis the longest time without an echo during this round
  * @param echoedDuring echoes counted between {@code migrate} and the end of the round
- * @param tapDropped frames towards the guest the tap dropped during the round (a queue was full: the
- *     VMM did not read it in time); the rest of the round's losses happened in the guest or on the way back
+ * @param tapDropped frames towards the guest the tap dropped during the round, from the target's start
+ *     (a queue was full: the VMM did not read it in time)
+ * @param guestDropped replies the guest dropped during the round, from the target's start (its transmit
+ *     ring and its 1000-frame backlog were full: the VMM did not take its transmissions in time); losses
+ *     in neither column nor refused by the host happened on the way back
  * @param phases when the round's phases began ({@link System#nanoTime()} of the demo), or null if it failed
  */
 public record RoundResult(String from, String to, boolean local, String status, double switchoverMillis,
         double migrateMillis, double downtimeMillis, double largestGapMillis, int tapQueuesBefore, int tapQueuesAfter,
-        long sentDuring, long echoedDuring, String error, long tapDropped, Phases phases) {
+        long sentDuring, long echoedDuring, String error, long tapDropped, long guestDropped, Phases phases) {
 
     /**
      * The instants that split a round: target started, {@code migrate} sent, source stopped (STOP),
@@ -24,8 +27,11 @@ public record RoundResult(String from, String to, boolean local, String status, 
     public record Phases(long targetStart, long migrate, long stop, long resume, long end) {
     }
 
-    /** Packets sent in each phase of a round and never echoed. */
-    public record Loss(long targetStartUp, long setup, long switchover, long after) {
+    /**
+     * Packets sent in each phase of a round and never echoed; {@code hostRefused}: how many of them all
+     * the host's socket refused to send because the frames before them still sat in the tap, unread.
+     */
+    public record Loss(long targetStartUp, long setup, long switchover, long after, long hostRefused) {
         public long total() {
             return targetStartUp + setup + switchover + after;
         }

@@ -195,18 +195,30 @@ public final class Launcher {
         }
     }
 
-    /** Hidden: the build's AOT training run (see bin/jvmm). Starts a VM from YAML and drives it over QMP. */
+    /**
+     * Hidden: the build's AOT training run (see bin/jvmm). Starts a VM from YAML, a migration target
+     * like the seed's when the q35, tap and virtio-net plugins are there, and drives it over QMP.
+     */
     private int aotTraining() throws IOException {
         Path dir = java.nio.file.Files.createTempDirectory("jvmm-aot-");
         Path sock = dir.resolve("qmp.sock");
+        Path migration = dir.resolve("migration.sock");
         try {
-            VmConfig config = YamlConfigLoader.parse("name: training\nmachine: {type: none, memory: 4M}\n"
-                    + "qmp: [unix:" + sock + "]\n");
             QemuCommandLine.parse(List.of("-machine", "none", "-m", "4M", "-nodefaults", "-display", "none"));
-            AotTraining.client(sock);
-            return runVm(config);
+            VmConfig target = YamlConfigLoader.parse(AotTraining.TARGET_YAML.formatted(sock));
+            boolean full;
+            try (PluginHost plugins = loadPlugins(new EventBus())) {
+                plan(target, plugins);
+                full = true;
+            } catch (ConfigException e) {
+                err.println("jvmm: AOT training without a migration target (" + e.getMessage() + ")");
+                full = false;
+            }
+            AotTraining.client(sock, full ? "unix:" + migration : null);
+            return runVm(full ? target : YamlConfigLoader.parse(AotTraining.NONE_YAML.formatted(sock)));
         } finally {
             java.nio.file.Files.deleteIfExists(sock);
+            java.nio.file.Files.deleteIfExists(migration);
             java.nio.file.Files.deleteIfExists(dir);
         }
     }

@@ -46,6 +46,8 @@ public final class UdpEchoStream implements AutoCloseable {
     private final AtomicLong warmUpEchoed = new AtomicLong();
     /** When each sequence number was sent (System.nanoTime), to place losses in time; guarded by itself. */
     private final SendLog sendLog = new SendLog();
+    /** Sequence numbers the host's socket refused to send (its buffer was full); guarded by itself. */
+    private final java.util.BitSet refusedSeqs = new java.util.BitSet();
     /** When each sequence number's echo arrived (0: not yet). */
     private final SendLog echoLog = new SendLog();
 
@@ -101,10 +103,19 @@ public final class UdpEchoStream implements AutoCloseable {
                 buf.putLong(8, at);
                 buf.limit(payloadSize);
                 sendLog.record(seq, at);
+                boolean refused;
                 try {
-                    flows.get((int) (seq % flows.size())).write(buf);
+                    // non-blocking: 0 when the socket's send buffer is full (frames still queued in
+                    // the tap are charged to it, so this means the VMM is not reading the tap)
+                    refused = flows.get((int) (seq % flows.size())).write(buf) == 0;
                 } catch (IOException e) {
-                    // The host kernel refused (buffer full): the packet counts as sent and lost.
+                    refused = true;
+                }
+                if (refused) {
+                    // the packet counts as sent and lost; remembered, to tell this loss from others
+                    synchronized (refusedSeqs) {
+                        refusedSeqs.set((int) Math.min(seq, Integer.MAX_VALUE));
+                    }
                 }
                 seq++;
                 sent.incrementAndGet();
@@ -269,6 +280,19 @@ public final class UdpEchoStream implements AutoCloseable {
             }
         }
         return lost;
+    }
+
+    /**
+     * Of the packets sent between two instants, those the host never sent because its socket's buffer
+     * was full (write refused): the frames before them were still waiting in the tap for the VMM to read
+     * them. Part of {@link #lostSentBetween}.
+     */
+    public long refusedSentBetween(long fromNanos, long toNanos) {
+        long from = firstSentAtOrAfter(fromNanos);
+        long end = Math.min(firstSentAtOrAfter(toNanos), (long) Integer.MAX_VALUE);
+        synchronized (refusedSeqs) {
+            return from >= end ? 0 : refusedSeqs.get((int) from, (int) end).cardinality();
+        }
     }
 
     /**
