@@ -11,6 +11,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The workload the build records into the AOT cache (bin/jvmm uses it when present): a QMP client
@@ -82,16 +84,16 @@ final class AotTraining {
                             StandardCharsets.UTF_8));
                     Writer out = Channels.newWriter(ch, StandardCharsets.UTF_8);
                     in.readLine();
-                    java.util.List<String> commands = new java.util.ArrayList<>(java.util.List.of(
+                    List<String> commands = new ArrayList<>(List.of(
                             execute("qmp_capabilities"), execute("query-version"), execute("query-status"),
                             execute("query-commands")));
                     if (incoming != null) {
-                        commands.addAll(java.util.List.of(
+                        commands.addAll(List.of(
                                 "{\"execute\": \"migrate-set-parameters\", \"arguments\": {\"local\": true}}",
                                 "{\"execute\": \"migrate-incoming\", \"arguments\": {\"uri\": \"" + incoming + "\"}}",
                                 execute("query-migrate")));
                     } else {
-                        commands.addAll(java.util.List.of(execute("stop"), execute("cont")));
+                        commands.addAll(List.of(execute("stop"), execute("cont")));
                     }
                     for (String cmd : commands) {
                         call(in, out, cmd);

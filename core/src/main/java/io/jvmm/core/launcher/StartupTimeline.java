@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where a VMM's start-up time goes, logged at debug level once QMP listens ({@code JVMM_LOG=debug}):
- * the JVM's own start (JVM creation to {@code main}) and each phase of the launcher after it. For an operator asking why a start was slow, and for whoever works on
- * docs/performance.md's start-up figures.
+ * the JVM's own start (JVM creation to {@code main}) and each phase of the launcher after it. For an
+ * operator asking why a start was slow, and for whoever works on docs/performance.md's start-up figures.
  */
 final class StartupTimeline {
     private static final Logger log = LoggerFactory.getLogger(StartupTimeline.class);
