@@ -3,7 +3,7 @@
 # jvmm local migration, jvmm the old way, and QEMU 7.2's ordinary migration with shared RAM and
 # x-ignore-shared, each a chain of N migrations of the seed's machine with a 4-queue tap while a UDP
 # stream is echoed by the guest. Medians; writes migration.md and migration.png to OUT.
-#   distribution/bench/migration-bench.sh [--reps N] [--rate PPS] [--out DIR] [--no-qemu]
+#   distribution/bench/migration-bench.sh [--reps N] [--rate PPS] [--tap-queue-len FRAMES] [--out DIR] [--no-qemu]
 # Needs root (network namespace, tap) and qemu-system-x86_64 (unless --no-qemu).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)

@@ -27,10 +27,13 @@ public final class DemoNetwork implements AutoCloseable {
         this.ramFile = ramFile;
     }
 
-    public static DemoNetwork create(boolean multiQueue) throws IOException {
+    /** @param tapQueueLength frames each tap queue buffers for the VMM ({@code txqueuelen}) */
+    public static DemoNetwork create(boolean multiQueue, int tapQueueLength) throws IOException {
         NetNamespace ns = NetNamespace.create("jvmm-demo");
         try {
             ns.addTap(TAP, multiQueue, HOST_IP + "/24");
+            // before any queue is attached: each queue's ring is sized from it when it attaches
+            ns.setTxQueueLength(TAP, tapQueueLength);
             // The guest answers ARP too, but a static entry means no packet waits on resolution.
             ns.addNeighbour(GUEST_IP, GUEST_MAC, TAP);
             Path dir = Files.createTempDirectory(ns.name() + "-");
@@ -56,6 +59,11 @@ public final class DemoNetwork implements AutoCloseable {
     /** Queues the kernel has attached to the tap right now. */
     public int tapQueues() {
         return ns.tapQueues(TAP);
+    }
+
+    /** Frames each tap queue buffers for the VMM, as the kernel reports it. */
+    public int tapQueueLength() {
+        return ns.txQueueLength(TAP);
     }
 
     /** Frames towards the guest the kernel dropped so far because a tap queue was full. */

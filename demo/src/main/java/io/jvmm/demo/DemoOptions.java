@@ -16,17 +16,26 @@ import java.util.List;
  * @param jvmm the command that starts a jvmm VMM
  * @param qemu run the scenario on QEMU 7.2 instead (ordinary migration only: the reference figures)
  * @param ordinaryOnly every round the old way (benchmarks); QEMU implies it
+ * @param tapQueueLength frames each tap queue holds for the VMM before the kernel drops
+ *     ({@code txqueuelen}; the kernel's default is 1000)
  */
 public record DemoOptions(int queues, int rate, int flows, int rounds, int payload, boolean oldWay, int memoryMib,
-        List<String> jvmm, boolean qemu, boolean ordinaryOnly) {
+        List<String> jvmm, boolean qemu, boolean ordinaryOnly, int tapQueueLength) {
+
+    /** The kernel's default {@code txqueuelen} for a new tap. */
+    public static final int KERNEL_TAP_QUEUE_LENGTH = 1000;
+    /** What the demo sets unless told otherwise; why: docs/demo.md, "Tap queue length". */
+    public static final int DEFAULT_TAP_QUEUE_LENGTH = 4096;
 
     /** The same scenario with {@code rounds} migrations, all local or all the old way, on jvmm or QEMU. */
     public DemoOptions variant(int newRounds, boolean ordinary, boolean onQemu) {
-        return new DemoOptions(queues, rate, flows, newRounds, payload, false, memoryMib, jvmm, onQemu, ordinary || onQemu);
+        return new DemoOptions(queues, rate, flows, newRounds, payload, false, memoryMib, jvmm, onQemu, ordinary || onQemu,
+                tapQueueLength);
     }
 
     public static final String USAGE = """
             usage: jvmm demo [--queues N] [--rate PPS] [--flows N] [--rounds N] [--size BYTES] [--old-way]
+                            [--tap-queue-len FRAMES]
               Local migration of a TAP-backed virtio-net NIC under a UDP stream, in a private network namespace.
               --queues N   tap queues and NIC queue pairs (default 4, 1..8)
               --rate PPS   UDP packets per second to the guest (default 20000)
@@ -34,6 +43,9 @@ public record DemoOptions(int queues, int rate, int flows, int rounds, int paylo
               --rounds N   migrations in a row, A to B to C ... (default 2: there and back)
               --size BYTES UDP payload size (default 64, 16..1400)
               --old-way    also migrate once the old way (no local migration) to show the difference
+              --tap-queue-len FRAMES
+                           frames each tap queue buffers for the VMM (txqueuelen; default 4096, the
+                           kernel's own default is 1000; see docs/demo.md, "Tap queue length")
             Needs root (network namespaces and TAP devices).""";
 
     public static DemoOptions parse(List<String> args, List<String> jvmm) {
@@ -43,6 +55,7 @@ public record DemoOptions(int queues, int rate, int flows, int rounds, int paylo
         int rounds = 2;
         int payload = 64;
         boolean oldWay = false;
+        int tapQueueLength = DEFAULT_TAP_QUEUE_LENGTH;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
@@ -52,11 +65,12 @@ public record DemoOptions(int queues, int rate, int flows, int rounds, int paylo
                 case "--rounds" -> rounds = intArg(args, ++i, a, 1, 20);
                 case "--size" -> payload = intArg(args, ++i, a, 16, 1400);
                 case "--old-way" -> oldWay = true;
+                case "--tap-queue-len" -> tapQueueLength = intArg(args, ++i, a, 16, 65_536);
                 case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
             }
         }
-        return new DemoOptions(queues, rate, flows, rounds, payload, oldWay, 256, jvmm, false, false);
+        return new DemoOptions(queues, rate, flows, rounds, payload, oldWay, 256, jvmm, false, false, tapQueueLength);
     }
 
     private static int intArg(List<String> args, int i, String name, int min, int max) {

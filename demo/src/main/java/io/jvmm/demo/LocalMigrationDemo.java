@@ -36,7 +36,7 @@ public final class LocalMigrationDemo {
 
     /** Everything the run measured. */
     public record Report(List<RoundResult> rounds, UdpEchoStream.Stats stream, long guestAnswered, int queues,
-            long[] warmUp, List<RoundResult.Loss> lossByRound) {
+            int tapQueueLength, long[] warmUp, List<RoundResult.Loss> lossByRound) {
         public boolean allCompleted() {
             return rounds.stream().allMatch(r -> "completed".equals(r.status()));
         }
@@ -44,8 +44,9 @@ public final class LocalMigrationDemo {
 
     public Report run() throws Exception {
         List<RoundResult> results = new ArrayList<>();
-        status.accept("creating network namespace with a " + opts.queues() + "-queue tap");
-        try (DemoNetwork net = DemoNetwork.create(opts.queues() > 1)) {
+        status.accept("creating network namespace with a " + opts.queues() + "-queue tap (txqueuelen "
+                + opts.tapQueueLength() + ")");
+        try (DemoNetwork net = DemoNetwork.create(opts.queues() > 1, opts.tapQueueLength())) {
             live.add(net);
             char name = 'A';
             status.accept("starting source VM " + name);
@@ -92,7 +93,8 @@ public final class LocalMigrationDemo {
                             stream.lostSentBetween(p.migrate(), p.stop()), stream.lostSentBetween(p.stop(), p.resume()),
                             stream.lostSentBetween(p.resume(), p.end()), stream.refusedSentBetween(p.targetStart(), p.end())));
                 }
-                return new Report(results, stream.stats(), guest.answered(), opts.queues(), stream.warmUp(), loss);
+                return new Report(results, stream.stats(), guest.answered(), opts.queues(), net.tapQueueLength(),
+                        stream.warmUp(), loss);
             } finally {
                 for (DemoVm vm : started) {
                     vm.close();
@@ -284,7 +286,7 @@ public final class LocalMigrationDemo {
     public static void printSummary(Report r, PrintStream out) {
         out.println();
         out.println("Migration of a " + r.queues() + "-queue TAP-backed virtio-net NIC under UDP load"
-                + " (switchover: source STOP to target RESUME)");
+                + " (switchover: source STOP to target RESUME; tap txqueuelen " + r.tapQueueLength() + " frames per queue)");
         out.println();
         out.printf(Locale.ROOT, "| %-14s | %-5s | %-9s | %13s | %13s | %11s | %14s | %14s |%n", "round", "local",
                 "status", "switchover ms", "migrate ms", "downtime ms", "largest gap ms", "tap queues b/a");

@@ -15,7 +15,7 @@ import java.util.Map;
  * migration with shared RAM and x-ignore-shared. Each variant is one chain of {@code reps}
  * migrations; figures are medians. Writes a markdown table and the rows of the chart (migration.tsv).
  *
- * <pre>java ... io.jvmm.demo.MigrationBench [--reps 10] [--rate 20000] [--out DIR] [--no-qemu]</pre>
+ * <pre>java ... io.jvmm.demo.MigrationBench [--reps 10] [--rate 20000] [--tap-queue-len 4096] [--out DIR] [--no-qemu]</pre>
  */
 public final class MigrationBench {
     private MigrationBench() {
@@ -31,10 +31,12 @@ public final class MigrationBench {
         int rate = 20_000;
         Path out = Path.of("bench-results");
         boolean qemu = true;
+        int tapQueueLength = DemoOptions.DEFAULT_TAP_QUEUE_LENGTH;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--rate" -> rate = Integer.parseInt(args[++i]);
+                case "--tap-queue-len" -> tapQueueLength = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--no-qemu" -> qemu = false;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -45,7 +47,8 @@ public final class MigrationBench {
             System.err.println("migration bench: " + why);
             System.exit(1);
         }
-        DemoOptions base = new DemoOptions(4, rate, 8, reps, 64, false, 256, DemoOptions.defaultJvmm(), false, false);
+        DemoOptions base = new DemoOptions(4, rate, 8, reps, 64, false, 256, DemoOptions.defaultJvmm(), false, false,
+                tapQueueLength);
         Map<String, DemoOptions> variants = new LinkedHashMap<>();
         variants.put("jvmm local migration", base.variant(reps, false, false));
         variants.put("jvmm old way (target opens its own queues)", base.variant(reps, true, false));
@@ -120,8 +123,9 @@ public final class MigrationBench {
     static String table(List<Row> rows, DemoOptions o, int reps) {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "Scenario: q35 + pcie-pci-bridge + virtio-net-pci (mq, %d queue pairs) on a"
-                + " %d-queue tap, 256 MiB shared RAM, UDP echo at %d packets/s over %d flows; %d migrations per"
-                + " variant in a chain; medians.%n%n", o.queues(), o.queues(), o.rate(), o.flows(), reps));
+                + " %d-queue tap (txqueuelen %d), 256 MiB shared RAM, UDP echo at %d packets/s over %d flows; %d migrations"
+                + " per variant in a chain; medians.%n%n", o.queues(), o.queues(), o.tapQueueLength(), o.rate(), o.flows(),
+                reps));
         b.append("| variant | completed | switchover ms | migrate to running ms | reported downtime ms"
                 + " | largest gap ms | packets lost per migration |\n");
         b.append("|---|---|---|---|---|---|---|\n");

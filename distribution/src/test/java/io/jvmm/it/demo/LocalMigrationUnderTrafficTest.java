@@ -35,7 +35,8 @@ class LocalMigrationUnderTrafficTest {
     }
 
     private static DemoOptions options(int rounds, boolean oldWay) {
-        return new DemoOptions(4, 20_000, 8, rounds, 64, oldWay, 256, List.of(JvmmProcess.executable().toString()), false, false);
+        return new DemoOptions(4, 20_000, 8, rounds, 64, oldWay, 256, List.of(JvmmProcess.executable().toString()), false, false,
+                DemoOptions.DEFAULT_TAP_QUEUE_LENGTH);
     }
 
     private static LocalMigrationDemo.Report run(DemoOptions opts, String reportName) throws Exception {

@@ -77,6 +77,20 @@ public final class NetNamespace implements AutoCloseable {
         exec("ip", "link", "set", tap, "up");
     }
 
+    /**
+     * Sets a device's transmit queue length ({@code ip link set DEV txqueuelen N}). For a tap this is
+     * how many frames each of its queues holds for the reader (the VMM) before the kernel drops
+     * (counted in {@code tx_dropped}); the kernel default is 1000.
+     */
+    public void setTxQueueLength(String dev, int frames) {
+        exec("ip", "link", "set", dev, "txqueuelen", Integer.toString(frames));
+    }
+
+    /** A device's transmit queue length as the kernel reports it. */
+    public int txQueueLength(String dev) {
+        return Integer.parseInt(exec("cat", "/sys/class/net/" + dev + "/tx_queue_len").trim());
+    }
+
     /** A static neighbour entry, so the kernel does not wait on ARP nobody answers yet. */
     public void addNeighbour(String ip, String mac, String dev) {
         exec("ip", "neigh", "replace", ip, "lladdr", mac, "dev", dev, "nud", "permanent");
