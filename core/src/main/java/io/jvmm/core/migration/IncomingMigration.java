@@ -87,6 +87,7 @@ final class IncomingMigration implements Runnable {
     public void run() {
         MigrationManager.Watchdog watchdog = null;
         MigrationStreamWriter out = null;
+        SwitchoverPriority priority = null;
         try {
             manager.emitStatus(MigrationStatus.SETUP);
             MigrationChannel ch = listener.accept();
@@ -116,6 +117,9 @@ final class IncomingMigration implements Runnable {
                 throw e;
             }
             LoadPathWarmup.run();
+            // from here the source stops its guest as soon as it is ready: load and resume come first
+            priority = SwitchoverPriority.prepare();
+            priority.raise();
             out.writeRecord(RecordType.ACCEPT, ControlRecords.accept(handedOver));
             out.flush();
             progress.setupDoneNanos = System.nanoTime();
@@ -135,6 +139,7 @@ final class IncomingMigration implements Runnable {
             } else {
                 host.setRunState(RunState.PAUSED);
             }
+            priority.restore();
             setStatus(MigrationStatus.COMPLETED);
             // after the resume, so it costs no downtime; per section, to see where a switchover goes
             log.info("incoming migration completed: {} sections loaded in {} us {}", progress.sections, loadNanos / 1000,
@@ -142,6 +147,9 @@ final class IncomingMigration implements Runnable {
         } catch (Throwable t) {
             fail(t, out);
         } finally {
+            if (priority != null) {
+                priority.restore();
+            }
             if (watchdog != null) {
                 watchdog.cancel();
             }

@@ -88,6 +88,7 @@ final class OutgoingMigration implements Runnable {
         boolean stopped = false;
         boolean guestRunning = false;
         MigrationManager.Watchdog watchdog = null;
+        SwitchoverPriority priority = null;
         try {
             manager.emitStatus(MigrationStatus.SETUP);
             LocalResources local = new LocalResources(host);
@@ -121,8 +122,10 @@ final class OutgoingMigration implements Runnable {
             }
             warmSavePath(plan);
             LoadPathWarmup.controlRecords();
+            priority = SwitchoverPriority.prepare();
             progress.setupDoneNanos = System.nanoTime();
             setStatus(MigrationStatus.ACTIVE);
+            priority.raise();
 
             synchronized (this) {
                 checkCancelled();
@@ -156,6 +159,9 @@ final class OutgoingMigration implements Runnable {
         } catch (Throwable t) {
             rollback(t, before, stopped);
         } finally {
+            if (priority != null) {
+                priority.restore();
+            }
             if (watchdog != null) {
                 watchdog.cancel();
             }

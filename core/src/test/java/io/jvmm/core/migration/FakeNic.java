@@ -12,6 +12,9 @@ final class FakeNic implements VmStateful, LocalMigrationOptIn {
     byte[] mac = new byte[6];
     volatile RuntimeException failOnLoad;
     volatile java.util.concurrent.CountDownLatch blockLoad;
+    /** The nice value of the thread that ran the last save / the load (Integer.MIN_VALUE: none ran). */
+    volatile int saveNice = Integer.MIN_VALUE;
+    volatile int loadNice = Integer.MIN_VALUE;
 
     FakeNic(String backend, boolean localMigration) {
         this.backend = backend;
@@ -33,7 +36,9 @@ final class FakeNic implements VmStateful, LocalMigrationOptIn {
         return new VmStateDescription("virtio-net", 1, 1, out -> {
             out.u64("features", features);
             out.bytes("mac", mac);
+            saveNice = currentNice();
         }, (in, v) -> {
+            loadNice = currentNice();
             long f = in.u64("features");
             byte[] m = in.bytes("mac", 6);
             if (blockLoad != null) {
@@ -49,5 +54,15 @@ final class FakeNic implements VmStateful, LocalMigrationOptIn {
             features = f;
             mac = m;
         });
+    }
+
+    /** The calling thread's nice value (field 19 of /proc/thread-self/stat). */
+    static int currentNice() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
+            return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -255,6 +255,28 @@ class MigrationEngineTest {
         assertEquals(before, openFds(), "every descriptor is accounted for");
     }
 
+    @Test
+    void theSwitchoverSavesAndLoadsAtTheRaisedPriority() throws Exception {
+        // CI runs as root; without CAP_SYS_NICE the switchover keeps its priority (SwitchoverPriorityTest)
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.jvmm.core.os.ThreadNice.canRaise()
+                || System.getenv("JVMM_REQUIRE_ALL") != null, "needs CAP_SYS_NICE");
+        FakeHost src = keep(FakeHost.source());
+        FakeNic nicA = new FakeNic("net0", false);
+        src.with("vnet.1", nicA);
+        FakeHost dst = keep(FakeHost.target());
+        FakeNic nicB = new FakeNic("net0", false);
+        dst.with("vnet.1", nicB);
+
+        Run r = finish(start(src, dst, new TcpMigrationTransport(), false, true));
+
+        assertEquals(MigrationStatus.COMPLETED, r.source().status(), String.valueOf(r.source().query()));
+        // the warm-up saves run at 0 before the stop; the last save is the real one, after it
+        assertEquals(SwitchoverPriority.setting(System.getenv(SwitchoverPriority.ENV)), nicA.saveNice,
+                "the source saves the stopped guest's state at the switchover priority");
+        assertEquals(SwitchoverPriority.setting(System.getenv(SwitchoverPriority.ENV)), nicB.loadNice,
+                "the target loads it at the switchover priority");
+    }
+
     /** Source keeps running, nothing was stopped, and the target's error reached query-migrate. */
     private static void assertRejectedWhileRunning(Run r, FakeHost src, String expected) {
         assertEquals(MigrationStatus.FAILED, r.source().status());
