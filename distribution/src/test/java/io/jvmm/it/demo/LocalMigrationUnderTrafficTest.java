@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
  * in a private namespace, a 20,000 packets/s UDP stream over 8 flows (so every queue carries
  * traffic), and local migrations in a row while the guest echoes it, then one the old way (local
  * off, the target opens its own queues) in the same stream. What a user checks: every migration
- * completed, the tap keeps its queues, the hole in the traffic is short, and each local migration
- * loses far less than the old way under the very same load.
+ * completed, the tap keeps its queues, the hole in the traffic is short, no local migration loses a
+ * packet, and the old way under the very same load does.
  */
 class LocalMigrationUnderTrafficTest {
 
@@ -68,25 +68,22 @@ class LocalMigrationUnderTrafficTest {
         assertEquals(0, s.duplicates(), "duplicated echoes: " + s);
 
         RoundResult.Loss oldWay = report.lossByRound().get(3);
-        long localLost = 0;
         for (int i = 0; i < 3; i++) {
             RoundResult r = report.rounds().get(i);
             String round = r.from() + " -> " + r.to();
             // local migration keeps the very same kernel queues: none added, none lost
             assertEquals(4, r.tapQueuesBefore(), "tap queues before " + round);
             assertEquals(4, r.tapQueuesAfter(), "tap queues after the source quit (" + round + ")");
-            // the hole stays below what one tap queue buffers (1000 frames, 0.2 s at 5,000/s per queue)
-            assertTrue(r.largestGapMillis() < 1000, "largest gap in " + round + ": " + r.largestGapMillis() + " ms");
+            // the hole stays below what one tap queue buffers (4096 frames, 0.8 s at 5,000/s per queue)
+            assertTrue(r.largestGapMillis() < 800, "largest gap in " + round + ": " + r.largestGapMillis() + " ms");
             RoundResult.Loss lost = report.lossByRound().get(i);
-            localLost += lost.total();
-            assertTrue(lost.total() * 3 < oldWay.total(), round + " lost " + lost + ", not a third of the old way's "
-                    + oldWay + " in the same stream");
+            // The bar: not one packet lost, counted from the target's start to the end of the round,
+            // with the demo's tap queue length (docs/demo.md, "Tap queue length").
+            assertEquals(0, lost.total(), round + " lost " + lost + " (tap dropped " + r.tapDropped() + ", guest dropped "
+                    + r.guestDropped() + "); the old way lost " + oldWay + " in the same stream");
+            assertEquals(0, r.tapDropped(), round + ": frames the tap dropped");
         }
-        // The bar is 0 lost; not reliable yet. Most local migrations lose nothing now, but on 2
-        // shared cores a starting target (a cold JVM) still costs a burst of a few hundred packets now and
-        // then (docs/performance.md, "Where the loss happens"). Until that is closed, this bound only guards
-        // against regressions such as a handover that loses the queues for a second (20,000 packets): at
-        // most 5 % of the stream.
-        assertTrue(localLost <= s.sent() / 20, "lost in the three local migrations: " + localLost + " of " + s);
+        // the old way, same stream, same tap: the two kernel behaviours of the contract cost packets
+        assertTrue(oldWay.total() > 1000, "the old way lost " + oldWay);
     }
 }
