@@ -21,8 +21,17 @@ public final class InterruptRouter implements InterruptRouting {
     private final ConcurrentHashMap<Integer, Line> lines = new ConcurrentHashMap<>();
     private final List<BiConsumer<Integer, Boolean>> listeners = new CopyOnWriteArrayList<>();
 
+    /** The IOAPIC pins of q35 and the PC: their lines exist from the start. */
+    private static final int IOAPIC_PINS = 24;
+
     public InterruptRouter(AddressSpace systemMemory) {
         this.systemMemory = systemMemory;
+        // Up front, not on first use: the first use can be inside a migration's switchover (a PCI
+        // function whose INTx was asserted on the source asserts it again when its state loads), and
+        // creating the first line loads and links classes there.
+        for (int gsi = 0; gsi < IOAPIC_PINS; gsi++) {
+            gsi(gsi);
+        }
     }
 
     @Override

@@ -178,52 +178,51 @@ final class IncomingMigration implements Runnable {
         while (true) {
             Record r = in.read();
             long t0 = System.nanoTime();
-            switch (r.type()) {
-                case RAM_PAGES -> {
-                    if (backing == null) {
-                        throw new MigrationException("RAM pages arrived although the source announced ram-mode "
-                                + hello.ramMode());
-                    }
-                    pages += writePages(backing, MigrationStreamReader.ramPages(r, ramSize));
+            // if/else, not a switch: javac compiles a switch on an enum to a lookup in a synthetic
+            // class that is loaded the first time the switch runs - here, inside the switchover
+            RecordType type = r.type();
+            if (type == RecordType.RAM_PAGES) {
+                if (backing == null) {
+                    throw new MigrationException("RAM pages arrived although the source announced ram-mode "
+                            + hello.ramMode());
                 }
-                case RAM_FD -> {
-                    MigrationStreamReader.RamFd fd = in.ramFd(r);
-                    if (!"fd".equals(hello.ramMode()) || ramFdSeen || fd.size() != ramSize) {
-                        LibC.close(fd.fd());
-                        throw new MigrationException("unexpected RAM descriptor (" + fd.size() + " bytes, mode "
-                                + hello.ramMode() + ")");
-                    }
-                    ramFdSeen = true;
-                    host.adoptSharedRam(fd.fd(), fd.kind());
-                    adoptedSourceRam = true;
+                pages += writePages(backing, MigrationStreamReader.ramPages(r, ramSize));
+            } else if (type == RecordType.RAM_FD) {
+                MigrationStreamReader.RamFd fd = in.ramFd(r);
+                if (!"fd".equals(hello.ramMode()) || ramFdSeen || fd.size() != ramSize) {
+                    LibC.close(fd.fd());
+                    throw new MigrationException("unexpected RAM descriptor (" + fd.size() + " bytes, mode "
+                            + hello.ramMode() + ")");
                 }
-                case SECTION -> {
-                    SavedSection s = in.section(r);
-                    if (s.fds().length > 0) {
-                        FaultPoint.reach("descriptors");
-                    }
-                    long l0 = System.nanoTime();
-                    loadSection(s, byId, local, handedOver, loaded);
-                    progress.sectionLoadMicros.put(s.instanceId(), (System.nanoTime() - l0) / 1000);
-                    FaultPoint.reach("load");
-                    progress.sections = loaded.size();
+                ramFdSeen = true;
+                host.adoptSharedRam(fd.fd(), fd.kind());
+                adoptedSourceRam = true;
+            } else if (type == RecordType.SECTION) {
+                SavedSection s = in.section(r);
+                if (s.fds().length > 0) {
+                    FaultPoint.reach("descriptors");
                 }
-                case END -> {
-                    ControlRecords.End end = ControlRecords.end(r.payload());
-                    if (end.sections() != loaded.size() || loaded.size() != hello.sections().size()) {
-                        throw new MigrationException("the stream ended after " + loaded.size() + " of "
-                                + hello.sections().size() + " sections (END says " + end.sections() + ")");
-                    }
-                    if (end.ramPages() != pages) {
-                        throw new MigrationException("received " + pages + " RAM pages, END says " + end.ramPages());
-                    }
-                    guestRunning = end.guestRunning();
-                    if ("fd".equals(hello.ramMode()) && !ramFdSeen) {
-                        throw new MigrationException("the source announced its RAM descriptor but none arrived");
-                    }
-                    return busy + (System.nanoTime() - t0);
+                long l0 = System.nanoTime();
+                loadSection(s, byId, local, handedOver, loaded);
+                progress.sectionLoadMicros.put(s.instanceId(), (System.nanoTime() - l0) / 1000);
+                FaultPoint.reach("load");
+                progress.sections = loaded.size();
+            } else if (type == RecordType.END) {
+                ControlRecords.End end = ControlRecords.end(r.payload());
+                if (end.sections() != loaded.size() || loaded.size() != hello.sections().size()) {
+                    throw new MigrationException("the stream ended after " + loaded.size() + " of "
+                            + hello.sections().size() + " sections (END says " + end.sections() + ")");
                 }
-                default -> throw new MigrationException("unexpected " + r.type() + " record in the stream");
+                if (end.ramPages() != pages) {
+                    throw new MigrationException("received " + pages + " RAM pages, END says " + end.ramPages());
+                }
+                guestRunning = end.guestRunning();
+                if ("fd".equals(hello.ramMode()) && !ramFdSeen) {
+                    throw new MigrationException("the source announced its RAM descriptor but none arrived");
+                }
+                return busy + (System.nanoTime() - t0);
+            } else {
+                throw new MigrationException("unexpected " + type + " record in the stream");
             }
             busy += System.nanoTime() - t0;
         }

@@ -30,6 +30,11 @@ final class TapOpener {
 
     /** What TUNGETIFF says about one descriptor. */
     record TapInfo(String ifname, int flags) {
+        /** Reads an ifreq the kernel filled in (TUNGETIFF). */
+        static TapInfo of(MemorySegment ifr) {
+            return new TapInfo(TapNative.ifreqName(ifr), TapNative.ifreqFlags(ifr));
+        }
+
         boolean vnetHeader() {
             return (flags & TapNative.IFF_VNET_HDR) != 0;
         }
@@ -176,7 +181,7 @@ final class TapOpener {
         if (TapNative.ioctl(state, fd, TapNative.TUNGETIFF, ifr) < 0) {
             return null;
         }
-        return new TapInfo(TapNative.ifreqName(ifr), TapNative.ifreqFlags(ifr));
+        return TapInfo.of(ifr);
     }
 
     static void setNonBlocking(String id, MemorySegment state, int fd) {
