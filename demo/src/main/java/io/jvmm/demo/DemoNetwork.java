@@ -71,6 +71,14 @@ public final class DemoNetwork implements AutoCloseable {
         return ns.deviceCounter(TAP, "tx_dropped");
     }
 
+    /**
+     * Echoes the host's receiving socket dropped so far because its buffer was full (the stream's
+     * receiver, in the demo's own JVM, was late): lost on the host, not by a VMM.
+     */
+    public long hostReceiveDropped() {
+        return ns.udpCounter("RcvbufErrors");
+    }
+
     @Override
     public void close() {
         ns.close(); // removes the tap with the namespace

@@ -67,7 +67,7 @@ public final class LocalMigrationDemo {
                     status.accept(String.format("round %d/%d: starting target VM %s%s", round, total, next,
                             local ? " (incoming-fds=on)" : " (old way: opens its own tap queues)"));
                     long targetStart = System.nanoTime();
-                    long[] droppedAtStart = {net.tapDropped(), guest.dropped()};
+                    long[] droppedAtStart = {net.tapDropped(), guest.dropped(), net.hostReceiveDropped()};
                     DemoVm target = DemoVm.start("vm-" + next, net, opts, true, local);
                     started.add(target);
                     live.add(0, target);
@@ -240,7 +240,7 @@ public final class LocalMigrationDemo {
         return new RoundResult(source.name(), target.name(), local, st, switchover, migrateMs, downtime, gap,
                 queuesBefore, queuesAfter, stream.sent() - sentBefore, stream.echoed() - echoedBefore, null,
                 net.tapDropped() - droppedAtStart[0], guest.dropped() - droppedAtStart[1],
-                new RoundResult.Phases(targetStart, t0, stopMicros * 1000 + nanosMinusWallMicros,
+                net.hostReceiveDropped() - droppedAtStart[2], new RoundResult.Phases(targetStart, t0, stopMicros * 1000 + nanosMinusWallMicros,
                         resumeMicros * 1000 + nanosMinusWallMicros, end));
     }
 
@@ -271,7 +271,7 @@ public final class LocalMigrationDemo {
 
     private RoundResult failed(DemoVm source, DemoVm target, String why, int queuesBefore, boolean local) {
         return new RoundResult(source.name(), target.name(), local, "failed", 0, 0, 0, 0, queuesBefore, queuesBefore,
-                0, 0, why + " (source status: " + safeStatus(source) + ")", 0, 0, null);
+                0, 0, why + " (source status: " + safeStatus(source) + ")", 0, 0, 0, null);
     }
 
     private static String safeStatus(DemoVm vm) {
@@ -304,18 +304,18 @@ public final class LocalMigrationDemo {
         if (r.lossByRound() != null && r.rounds().size() == r.lossByRound().size()) {
             out.println();
             out.println("Packets lost, by when they were sent:");
-            out.printf(Locale.ROOT, "| %-14s | %15s | %13s | %10s | %10s | %11s | %13s | %12s |%n", "round",
+            out.printf(Locale.ROOT, "| %-14s | %15s | %13s | %10s | %10s | %11s | %13s | %12s | %12s |%n", "round",
                     "target start-up", "migrate setup", "switchover", "after", "tap dropped", "guest dropped",
-                    "host refused");
+                    "host refused", "host dropped");
             out.println("|----------------|-----------------|---------------|------------|------------|-------------|"
-                    + "---------------|--------------|");
+                    + "---------------|--------------|--------------|");
             for (int i = 0; i < r.rounds().size(); i++) {
                 RoundResult x = r.rounds().get(i);
                 RoundResult.Loss l = r.lossByRound().get(i);
                 if (l != null) {
-                    out.printf(Locale.ROOT, "| %-14s | %15d | %13d | %10d | %10d | %11d | %13d | %12d |%n",
+                    out.printf(Locale.ROOT, "| %-14s | %15d | %13d | %10d | %10d | %11d | %13d | %12d | %12d |%n",
                             x.from() + " -> " + x.to(), l.targetStartUp(), l.setup(), l.switchover(), l.after(),
-                            x.tapDropped(), x.guestDropped(), l.hostRefused());
+                            x.tapDropped(), x.guestDropped(), l.hostRefused(), x.hostReceiveDropped());
                 }
             }
         }

@@ -14,11 +14,14 @@ package io.jvmm.demo;
  * @param guestDropped replies the guest dropped during the round, from the target's start (its transmit
  *     ring and its 1000-frame backlog were full: the VMM did not take its transmissions in time); losses
  *     in neither column nor refused by the host happened on the way back
+ * @param hostReceiveDropped echoes the host's receiving socket dropped during the round, from the
+ *     target's start (its buffer was full: the demo's receiver was late)
  * @param phases when the round's phases began ({@link System#nanoTime()} of the demo), or null if it failed
  */
 public record RoundResult(String from, String to, boolean local, String status, double switchoverMillis,
         double migrateMillis, double downtimeMillis, double largestGapMillis, int tapQueuesBefore, int tapQueuesAfter,
-        long sentDuring, long echoedDuring, String error, long tapDropped, long guestDropped, Phases phases) {
+        long sentDuring, long echoedDuring, String error, long tapDropped, long guestDropped, long hostReceiveDropped,
+        Phases phases) {
 
     /**
      * The instants that split a round: target started, {@code migrate} sent, source stopped (STOP),

@@ -80,7 +80,8 @@ class LocalMigrationUnderTrafficTest {
             // The bar: not one packet lost, counted from the target's start to the end of the round,
             // with the demo's tap queue length (docs/demo.md, "Tap queue length").
             assertEquals(0, lost.total(), round + " lost " + lost + " (tap dropped " + r.tapDropped() + ", guest dropped "
-                    + r.guestDropped() + "); the old way lost " + oldWay + " in the same stream");
+                    + r.guestDropped() + ", host receive buffer dropped " + r.hostReceiveDropped() + "); the old way lost "
+                    + oldWay + " in the same stream");
             assertEquals(0, r.tapDropped(), round + ": frames the tap dropped");
         }
         // the old way, same stream, same tap: the two kernel behaviours of the contract cost packets

@@ -111,6 +111,30 @@ public final class NetNamespace implements AutoCloseable {
         return Long.parseLong(exec("cat", "/sys/class/net/" + dev + "/statistics/" + counter).trim());
     }
 
+    /**
+     * One of the namespace's UDP counters from {@code /proc/net/snmp}, e.g. {@code RcvbufErrors}:
+     * datagrams that reached a socket whose receive buffer was full (the reader was late).
+     */
+    public long udpCounter(String counter) {
+        String[] header = null;
+        for (String line : exec("cat", "/proc/net/snmp").split("\n")) {
+            if (!line.startsWith("Udp: ")) {
+                continue;
+            }
+            String[] f = line.substring(5).trim().split(" +");
+            if (header == null) {
+                header = f;
+            } else {
+                for (int i = 0; i < header.length && i < f.length; i++) {
+                    if (header[i].equals(counter)) {
+                        return Long.parseLong(f[i]);
+                    }
+                }
+            }
+        }
+        throw new IllegalArgumentException("no UDP counter " + counter + " in /proc/net/snmp of " + name);
+    }
+
     /** True if the device exists in the namespace. */
     public boolean hasDevice(String dev) {
         try {
