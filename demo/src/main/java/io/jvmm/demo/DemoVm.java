@@ -42,7 +42,7 @@ public final class DemoVm implements AutoCloseable {
         List<String> a = new ArrayList<>();
         a.addAll(List.of("-device", "pcie-pci-bridge,id=pci.1,bus=pcie.0"));
         String tap = target && local
-                ? "tap,id=netdev.1,incoming-fds=on,queues=" + queues
+                ? "tap,id=netdev.1,incoming-fds=on,queues=" + queues + ",script=no,downscript=no"
                 : "tap,id=netdev.1,ifname=" + DemoNetwork.TAP + ",queues=" + queues + ",vnet_hdr=on,script=no,downscript=no";
         a.addAll(List.of("-netdev", tap));
         a.addAll(List.of("-device", "virtio-net-pci,netdev=netdev.1,id=vnet.1,bus=pci.1,mq=" + (queues > 1 ? "on" : "off")

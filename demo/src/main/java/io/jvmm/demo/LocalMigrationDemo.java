@@ -34,9 +34,16 @@ public final class LocalMigrationDemo {
         this.status = status;
     }
 
-    /** Everything the run measured. */
+    /** Warnings and errors the VMMs logged, by VM, in the order they were collected. */
+    private final List<String> vmWarnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Everything the run measured.
+     *
+     * @param vmWarnings what the VMMs logged at WARN or ERROR ("vm-B: ..."); complete once {@link #run()} returned
+     */
     public record Report(List<RoundResult> rounds, UdpEchoStream.Stats stream, long guestAnswered, int queues,
-            int tapQueueLength, long[] warmUp, List<RoundResult.Loss> lossByRound) {
+            int tapQueueLength, long[] warmUp, List<RoundResult.Loss> lossByRound, List<String> vmWarnings) {
         public boolean allCompleted() {
             return rounds.stream().allMatch(r -> "completed".equals(r.status()));
         }
@@ -94,9 +101,12 @@ public final class LocalMigrationDemo {
                             stream.lostSentBetween(p.resume(), p.end()), stream.refusedSentBetween(p.targetStart(), p.end())));
                 }
                 return new Report(results, stream.stats(), guest.answered(), opts.queues(), net.tapQueueLength(),
-                        stream.warmUp(), loss);
+                        stream.warmUp(), loss, vmWarnings);
             } finally {
                 for (DemoVm vm : started) {
+                    if (vm.alive()) {
+                        collectWarnings(vm); // the ones that quit were collected then
+                    }
                     vm.close();
                     live.remove(vm);
                 }
@@ -104,6 +114,12 @@ public final class LocalMigrationDemo {
         } finally {
             live.clear();
         }
+    }
+
+    /** Keeps what a VMM logged at WARN or ERROR: a loss or a failure is often explained there. */
+    private void collectWarnings(DemoVm vm) {
+        vm.stderr().lines().filter(l -> l.contains("WARN") || l.contains("ERROR"))
+                .forEach(l -> vmWarnings.add(vm.name() + ": " + l));
     }
 
     /** Kills every VM this run started and removes the namespace, tap and RAM file (Ctrl-C). */
@@ -231,6 +247,7 @@ public final class LocalMigrationDemo {
         if (exit != 0) {
             log.warn("{} exited with status {}", source.name(), exit);
         }
+        collectWarnings(source);
         Thread.sleep(200);
         long end = System.nanoTime();
         int queuesAfter = net.tapQueues();
@@ -328,5 +345,10 @@ public final class LocalMigrationDemo {
         out.printf(Locale.ROOT, "UDP stream: %d packets/s over %d flows; sent %d, echoed %d, lost %d, duplicates %d,"
                 + " largest gap %.1f ms%n", s.rate(), s.flows(), s.sent(), s.echoed(), s.lost(), s.duplicates(),
                 s.largestGapMillis());
+        if (r.vmWarnings() != null && !r.vmWarnings().isEmpty()) {
+            out.println();
+            out.println("The VMMs warned:");
+            r.vmWarnings().forEach(w -> out.println("  " + w));
+        }
     }
 }

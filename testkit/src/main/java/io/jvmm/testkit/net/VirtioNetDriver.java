@@ -196,6 +196,18 @@ public final class VirtioNetDriver {
         flush(p);
     }
 
+    /**
+     * Rings every receive and transmit doorbell once, whatever the device's flags say. For a test
+     * guest whose "vCPU" (a qtest link) may have kept running for a moment against a VM that had
+     * already stopped: what it rang there reached a stopped device and is rung again here.
+     */
+    public void ringAll() {
+        for (int p = 0; p < rx.size(); p++) {
+            rx.get(p).ring();
+            tx.get(p).ring();
+        }
+    }
+
     /** Frames (without the virtio header) that arrived on pair {@code p}; buffers are re-posted. */
     public List<byte[]> receive(int p) {
         DriverVirtqueue r = rx.get(p);
