@@ -25,7 +25,7 @@ public record DemoOptions(int queues, int rate, int flows, int rounds, int paylo
     /** The kernel's default {@code txqueuelen} for a new tap. */
     public static final int KERNEL_TAP_QUEUE_LENGTH = 1000;
     /** What the demo sets unless told otherwise; why: docs/demo.md, "Tap queue length". */
-    public static final int DEFAULT_TAP_QUEUE_LENGTH = 4096;
+    public static final int DEFAULT_TAP_QUEUE_LENGTH = 8192;
 
     /** The same scenario with {@code rounds} migrations, all local or all the old way, on jvmm or QEMU. */
     public DemoOptions variant(int newRounds, boolean ordinary, boolean onQemu) {
@@ -44,7 +44,7 @@ public record DemoOptions(int queues, int rate, int flows, int rounds, int paylo
               --size BYTES UDP payload size (default 64, 16..1400)
               --old-way    also migrate once the old way (no local migration) to show the difference
               --tap-queue-len FRAMES
-                           frames each tap queue buffers for the VMM (txqueuelen; default 4096, the
+                           frames each tap queue buffers for the VMM (txqueuelen; default 8192, the
                            kernel's own default is 1000; see docs/demo.md, "Tap queue length")
             Needs root (network namespaces and TAP devices).""";
 

@@ -160,11 +160,13 @@ public final class UdpEchoStream implements AutoCloseable {
 
     private void record(long seq) {
         long now = System.nanoTime();
-        if (seq < baseline) {
-            warmUpEchoed.incrementAndGet();
-            return;
-        }
         synchronized (seen) {
+            // Checked and counted under the lock markBaseline() holds: an echo of a warm-up packet
+            // that raced with it was counted as a measured one (echoed one above sent, hiding a loss).
+            if (seq < baseline) {
+                warmUpEchoed.incrementAndGet();
+                return;
+            }
             if (seq < 0 || seq > Integer.MAX_VALUE) {
                 return;
             }
@@ -173,6 +175,7 @@ public final class UdpEchoStream implements AutoCloseable {
                 return;
             }
             seen.set((int) seq);
+            echoed.incrementAndGet();
         }
         echoLog.record(seq, now);
         long last = lastEchoNanos;
@@ -184,7 +187,6 @@ public final class UdpEchoStream implements AutoCloseable {
             windowGapNanos = now - last;
         }
         lastEchoNanos = now;
-        echoed.incrementAndGet();
     }
 
     /** Stops sending; echoes are still counted. */
