@@ -65,6 +65,9 @@ public final class Main {
                         + " see docs/performance.md, \"Migration under traffic\"%n", lostLocal,
                         report.stream().sent(), 100.0 * lostLocal / Math.max(1, report.stream().sent()),
                         opts.oldWay() ? " (the old-way round included)" : "");
+            } else {
+                err.printf(java.util.Locale.ROOT, "jvmm demo: %d local migration(s) under %d packets/s, 0 of %d packets"
+                        + " lost%n", opts.rounds(), opts.rate(), report.stream().sent());
             }
             return 0;
         } catch (Exception e) {
