@@ -21,7 +21,7 @@ out=bench-results
 prev=
 for a in "$@"; do [ "$prev" = --out ] && out=$a; prev=$a; done
 # the JVM flags bin/jvmm gives the demo (serial GC: no concurrent GC threads on the 2 cores)
-"$jdk/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Djvmm.home="$work/jvmm" -cp "$work/jvmm/lib/*" \
+"$jdk/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xmn24m -Djvmm.home="$work/jvmm" -cp "$work/jvmm/lib/*" \
   io.jvmm.demo.MigrationBench "$@"
 # one chart writer for every benchmark (BarChart.java, the JDK alone)
 "$jdk/bin/java" "$root/distribution/bench/BarChart.java" "$out/migration.png" \
