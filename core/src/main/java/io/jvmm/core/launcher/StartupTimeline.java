@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
  * operator asking why a start was slow, and for whoever works on docs/performance.md's start-up figures.
  */
 final class StartupTimeline {
-    private static final Logger log = LoggerFactory.getLogger(StartupTimeline.class);
     /** When main began: set as early as the launcher's classes load. */
     private static final long MAIN_NANOS = System.nanoTime();
     private static final long MAIN_MILLIS = System.currentTimeMillis();
@@ -33,6 +32,9 @@ final class StartupTimeline {
     }
 
     void log() {
+        // Not a static field: begin() runs before Main has read -d, and the first logger made
+        // fixes slf4j's level (with a static logger here, -d logged nothing at debug level).
+        Logger log = LoggerFactory.getLogger(StartupTimeline.class);
         if (!log.isDebugEnabled()) {
             return;
         }

@@ -64,6 +64,17 @@ class CommandLineTest {
     }
 
     @Test
+    void dashDLogsAtDebugLevel() throws Exception {
+        Path sock = dir.resolve("debug.sock");
+        try (JvmmProcess vm = JvmmProcess.start("-d", "-machine", "none", "-qmp", JvmmProcess.qmpArg(sock))) {
+            vm.qmp(sock).negotiate().execute("quit");
+            assertEquals(0, vm.waitFor(T), vm.describe());
+            // the start-up split is logged at debug level once QMP listens
+            assertTrue(vm.stderr().contains("[DEBUG]") && vm.stderr().contains("start-up: JVM to main"), vm.stderr());
+        }
+    }
+
+    @Test
     void socketInUseIsAnError() throws Exception {
         Path sock = dir.resolve("busy.sock");
         try (JvmmProcess first = JvmmProcess.start("-machine", "none", "-qmp", JvmmProcess.qmpArg(sock))) {
