@@ -27,7 +27,7 @@ final class Usage {
               -netdev TYPE,id=ID[,...]                  -device DRIVER[,id=ID][,...]
               -incoming defer|URI  -bios FILE
 
-            -d (or JVMM_LOG=debug) logs at debug level to stderr.
+            -d as the first argument (or JVMM_LOG=debug) logs at debug level to stderr.
             Examples and the YAML reference: docs/yaml-reference.md, distribution/src/main/examples/.
             """;
 }
