@@ -292,7 +292,11 @@ final class IncomingMigration implements Runnable {
         String reason = cancelled ? "incoming migration cancelled"
                 : timeoutReason != null ? timeoutReason : OutgoingMigration.describe(t, "source");
         error = reason;
-        if (t instanceof MigrationException || t instanceof IOException || t instanceof io.jvmm.spi.vmstate.VmStateException) {
+        if (cancelled) {
+            // asked for (migrate_cancel, or the VMM quitting while it waited): not a failure
+            log.info("incoming migration cancelled{}", connected ? " after the source connected" : "");
+        } else if (t instanceof MigrationException || t instanceof IOException
+                || t instanceof io.jvmm.spi.vmstate.VmStateException) {
             log.warn("incoming migration failed: {}", reason);
         } else {
             log.error("incoming migration failed", t);
