@@ -139,11 +139,14 @@ final class IncomingMigration implements Runnable {
             } else {
                 host.setRunState(RunState.PAUSED);
             }
+            long resumedNanos = System.nanoTime();
             priority.restore();
             setStatus(MigrationStatus.COMPLETED);
-            // after the resume, so it costs no downtime; per section, to see where a switchover goes
-            log.info("incoming migration completed: {} sections loaded in {} us {}", progress.sections, loadNanos / 1000,
-                    progress.sectionLoadMicros);
+            // after the resume, so it costs no downtime; per section, and the target's two other
+            // parts of the switchover (waiting for the source's COMMIT, resuming), to see where it goes
+            log.info("incoming migration completed: {} sections loaded in {} us {}; COMMIT after {} us, resumed in {} us",
+                    progress.sections, loadNanos / 1000, progress.sectionLoadMicros,
+                    (progress.finishedNanos - progress.loadedNanos) / 1000, (resumedNanos - progress.finishedNanos) / 1000);
         } catch (Throwable t) {
             fail(t, out);
         } finally {
