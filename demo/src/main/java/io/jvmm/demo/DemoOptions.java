@@ -22,8 +22,6 @@ import java.util.List;
 public record DemoOptions(int queues, int rate, int flows, int rounds, int payload, boolean oldWay, int memoryMib,
         List<String> jvmm, boolean qemu, boolean ordinaryOnly, int tapQueueLength) {
 
-    /** The kernel's default {@code txqueuelen} for a new tap. */
-    public static final int KERNEL_TAP_QUEUE_LENGTH = 1000;
     /** What the demo sets unless told otherwise; why: docs/demo.md, "Tap queue length". */
     public static final int DEFAULT_TAP_QUEUE_LENGTH = 8192;
 

@@ -2,7 +2,6 @@ package io.jvmm.core.launcher;
 
 import io.jvmm.core.os.CompilerThreads;
 import io.jvmm.core.os.ThreadNice;
-import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,13 +30,9 @@ final class GentleStart {
         if (nice <= 0 || !ThreadNice.canRaise()) {
             return new GentleStart(nice, false);
         }
-        try {
-            boolean ok = ThreadNice.set(ThreadNice.currentTid(), nice);
-            log.debug("incoming VMM: start-up at nice {}", nice);
-            return new GentleStart(nice, ok);
-        } catch (IOException e) {
-            return new GentleStart(nice, false);
-        }
+        boolean ok = ThreadNice.setCurrent(nice);
+        log.debug("incoming VMM: start-up at nice {}", nice);
+        return new GentleStart(nice, ok);
     }
 
     /** Start-up is over: every thread at the start-up priority goes back to 0 (the JIT's own stay as they are). */

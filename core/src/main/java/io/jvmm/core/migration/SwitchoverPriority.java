@@ -1,6 +1,5 @@
 package io.jvmm.core.migration;
 
-import io.jvmm.core.os.LibC;
 import io.jvmm.core.os.ThreadNice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +15,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Raising a priority needs CAP_SYS_NICE (root has it; a VMM handing over TAP descriptors usually
  * runs as root); without it, or with {@code JVMM_SWITCHOVER_NICE=0}, this does nothing. On Linux a
- * nice value belongs to one thread: {@code setpriority(PRIO_PROCESS, 0, n)} sets the caller's.
+ * nice value belongs to one thread ({@link ThreadNice#setCurrent}).
  */
 final class SwitchoverPriority {
     private static final Logger log = LoggerFactory.getLogger(SwitchoverPriority.class);
@@ -89,12 +88,10 @@ final class SwitchoverPriority {
     }
 
     private static boolean set(int value) {
-        try {
-            LibC.setpriority(LibC.PRIO_PROCESS, 0, value);
-            return true;
-        } catch (RuntimeException e) {
-            log.debug("switchover priority {} not set: {}", value, e.getMessage());
-            return false;
+        boolean ok = ThreadNice.setCurrent(value);
+        if (!ok) {
+            log.debug("switchover priority {} not set", value);
         }
+        return ok;
     }
 }

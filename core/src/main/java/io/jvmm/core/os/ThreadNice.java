@@ -20,6 +20,24 @@ public final class ThreadNice {
         return Integer.parseInt(Path.of("/proc/thread-self").toRealPath().getFileName().toString());
     }
 
+    /** The calling thread's nice value (from /proc/thread-self/stat). */
+    public static int current() throws IOException {
+        return niceOf(Files.readString(Path.of("/proc/thread-self/stat")));
+    }
+
+    /**
+     * Sets the calling thread's nice value: on Linux {@code setpriority(PRIO_PROCESS, 0, n)} applies
+     * to the caller only. False if the kernel refused (raising needs CAP_SYS_NICE).
+     */
+    public static boolean setCurrent(int nice) {
+        return set(0, nice);
+    }
+
+    /** Field 19 of a /proc stat line (counted after the parenthesised command name, which may hold spaces). */
+    private static int niceOf(String stat) {
+        return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+    }
+
     /** This process's threads with their names and nice values. */
     public static List<Task> tasks() {
         List<Task> out = new ArrayList<>();
@@ -27,9 +45,8 @@ public final class ThreadNice {
             for (Path task : (Iterable<Path>) list::iterator) {
                 try {
                     String stat = Files.readString(task.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     out.add(new Task(Integer.parseInt(task.getFileName().toString()),
-                            stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')), Integer.parseInt(f[16])));
+                            stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')), niceOf(stat)));
                 } catch (IOException | RuntimeException e) {
                     // the thread ended meanwhile
                 }
@@ -55,7 +72,7 @@ public final class ThreadNice {
         return false;
     }
 
-    /** Sets one thread's nice value; false if the kernel refused or the thread is gone. */
+    /** Sets one thread's nice value (tid 0: the caller); false if the kernel refused or the thread is gone. */
     public static boolean set(int tid, int nice) {
         try {
             LibC.setpriority(LibC.PRIO_PROCESS, tid, nice);

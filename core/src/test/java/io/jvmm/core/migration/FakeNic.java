@@ -56,11 +56,10 @@ final class FakeNic implements VmStateful, LocalMigrationOptIn {
         });
     }
 
-    /** The calling thread's nice value (field 19 of /proc/thread-self/stat). */
+    /** The calling thread's nice value. */
     static int currentNice() {
         try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
-            return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+            return io.jvmm.core.os.ThreadNice.current();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
